@@ -1,0 +1,1 @@
+"""Baseline solvers behind one interface (installed as ``nco.baselines``)."""

@@ -1,0 +1,1 @@
+"""Environments on real road matrices (installed as ``nco.envs``)."""

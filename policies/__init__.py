@@ -1,0 +1,1 @@
+"""Matrix-aware attention policies (installed as ``nco.policies``)."""
