@@ -1,0 +1,176 @@
+"""Instant construction heuristics: nearest neighbour and asymmetric Clarke-Wright savings.
+
+Both are sanity baselines: deterministic, numpy, and aware of asymmetric matrices, capacity
+and time windows. They ignore ``time_limit``, ``seed`` and ``initial`` (kept only so that
+they share the solver interface of :mod:`nco.baselines`).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from nco.baselines.common import no_solution
+from nco.instance import DEPOT, Instance
+from nco.solution import Solution
+from nco.validate import validated_solution
+
+
+def nearest_neighbour(
+    instance: Instance,
+    time_limit: float = 0.0,
+    seed: int = 0,
+    initial: list[list[int]] | None = None,
+) -> Solution:
+    """Grow one route at a time, always driving to the nearest customer that still fits.
+
+    A customer fits when the vehicle has room for its demand and, with time windows, when
+    service can start by its late time and the vehicle can still return before the depot
+    closes. A new route starts when nothing fits.
+
+    Parameters
+    ----------
+    instance
+        The instance to solve.
+    time_limit, seed, initial
+        Ignored: the heuristic is deterministic and instant.
+
+    Returns
+    -------
+    Solution
+        Validated routes, or ``cost=None`` when the routes exceed ``num_vehicles``.
+    """
+    start = time.perf_counter()
+    dist, demand, service = instance.distances, instance.demands, instance.service
+    windows = instance.time_windows
+    unvisited = np.ones(instance.num_customers + 1, bool)
+    unvisited[DEPOT] = False
+    routes: list[list[int]] = []
+    while unvisited.any():
+        route: list[int] = []
+        node, load = DEPOT, 0
+        clock = 0 if windows is None else int(windows[DEPOT, 0])
+        while True:
+            fits = unvisited & (load + demand <= instance.capacity)
+            if windows is not None:
+                arrive = np.maximum(clock + service[node] + instance.durations[node], windows[:, 0])
+                back = arrive + service + instance.durations[:, DEPOT]
+                fits &= (arrive <= windows[:, 1]) & (back <= windows[DEPOT, 1])
+            candidates = np.flatnonzero(fits)
+            if not candidates.size:
+                break
+            node = int(candidates[np.argmin(dist[node, candidates])])
+            route.append(node)
+            unvisited[node] = False
+            load += int(demand[node])
+            if windows is not None:
+                clock = int(arrive[node])
+        if not route:  # Instance construction rejects customers no vehicle can serve alone
+            raise AssertionError(f"no customer fits an empty route; left: {np.flatnonzero(unvisited)[:5]}")
+        routes.append(route)
+    return _finish(instance, routes, "nn", start)
+
+
+def savings(
+    instance: Instance,
+    time_limit: float = 0.0,
+    seed: int = 0,
+    initial: list[list[int]] | None = None,
+) -> Solution:
+    """Clarke-Wright savings for asymmetric matrices (parallel version).
+
+    Start from one route per customer and join a route ending in ``i`` to a route starting
+    in ``j`` in decreasing order of the saving ``d(i, 0) + d(0, j) - d(i, j)``; routes are
+    never reversed, since reversal changes the cost of an asymmetric route. A join must keep
+    the load within capacity and, with time windows, every service start within its window.
+    Only positive savings are used unless ``num_vehicles`` forces more joins.
+
+    Parameters
+    ----------
+    instance
+        The instance to solve.
+    time_limit, seed, initial
+        Ignored: the heuristic is deterministic and instant.
+
+    Returns
+    -------
+    Solution
+        Validated routes, or ``cost=None`` when the routes exceed ``num_vehicles``.
+    """
+    start = time.perf_counter()
+    n = instance.num_customers
+    dist = instance.distances
+    gain = dist[1:, DEPOT][:, None] + dist[DEPOT, 1:][None, :] - dist[1:, 1:]
+    np.fill_diagonal(gain, np.iinfo(np.int64).min)
+    usable = gain > 0 if instance.num_vehicles is None else gain > np.iinfo(np.int64).min
+    tails, heads = np.nonzero(usable)
+    order = np.argsort(-gain[tails, heads], kind="stable")
+    tails, heads = tails[order], heads[order]
+    gains = gain[tails, heads].tolist()
+    fleet = instance.num_vehicles or n
+
+    routes = {c: [c] for c in range(1, n + 1)}  # keyed by the route's first customer
+    head_of = list(range(n + 1))  # customer -> first customer of its route
+    load = {c: int(instance.demands[c]) for c in routes}
+    starts = {c: _service_starts(instance, [c]) for c in routes} if instance.has_time_windows else {}
+    for i, j, saved in zip((tails + 1).tolist(), (heads + 1).tolist(), gains):
+        if saved <= 0 and len(routes) <= fleet:
+            break  # joins that cost distance only while the fleet is too small
+        a, b = head_of[i], head_of[j]
+        if a == b or b != j or routes[a][-1] != i or load[a] + load[b] > instance.capacity:
+            continue
+        if starts:
+            joined = _join_starts(instance, routes[a], starts[a], routes[b], starts[b])
+            if joined is None:
+                continue
+            starts[a] = joined
+            del starts[b]
+        routes[a] += routes.pop(b)
+        load[a] += load.pop(b)
+        for c in routes[a]:
+            head_of[c] = a
+    return _finish(instance, list(routes.values()), "savings", start)
+
+
+def _service_starts(instance: Instance, route: list[int]) -> list[int]:
+    """Start of service at each customer of ``route``, leaving the depot at opening time."""
+    windows, service = instance.time_windows, instance.service
+    clock, prev, result = int(windows[DEPOT, 0]), DEPOT, []
+    for node in route:
+        clock = max(clock + int(service[prev]) + int(instance.durations[prev, node]), int(windows[node, 0]))
+        result.append(clock)
+        prev = node
+    return result
+
+
+def _join_starts(
+    instance: Instance, first: list[int], first_starts: list[int], second: list[int], second_starts: list[int]
+) -> list[int] | None:
+    """Service starts of ``first + second``, or ``None`` if that breaks a time window.
+
+    Only the second route is re-timed. Starting later never helps, so once a customer's new
+    start equals its old one (waiting absorbed the delay) the rest of the feasible old
+    schedule carries over unchanged.
+    """
+    windows, service = instance.time_windows, instance.service
+    clock, prev = first_starts[-1], first[-1]
+    shifted = []
+    for k, node in enumerate(second):
+        clock = max(clock + int(service[prev]) + int(instance.durations[prev, node]), int(windows[node, 0]))
+        if clock > windows[node, 1]:
+            return None
+        if clock == second_starts[k]:
+            return first_starts + shifted + second_starts[k:]
+        shifted.append(clock)
+        prev = node
+    back = clock + int(service[prev]) + int(instance.durations[prev, DEPOT])
+    return None if back > windows[DEPOT, 1] else first_starts + shifted
+
+
+def _finish(instance: Instance, routes: list[list[int]], name: str, start: float) -> Solution:
+    runtime = time.perf_counter() - start
+    if instance.num_vehicles is not None and len(routes) > instance.num_vehicles:
+        reason = f"{name} built {len(routes)} routes but the instance allows {instance.num_vehicles} vehicles"
+        return no_solution(name, runtime, reason)
+    return validated_solution(instance, routes, name, runtime)
