@@ -1,0 +1,94 @@
+"""Where the solve API's road matrices come from, in order of preference.
+
+1. The caller's ``matrices`` (VROOM style), restricted to the depot and the jobs.
+2. An OSRM server (``osrm_url``): its table service on the jobs' coordinates.
+3. Only when asked for (``allow_haversine``): great-circle distances and a fixed speed. These
+   ignore the road network, so the output says so under ``nco.matrix``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from nco.api.schema import Problem, Translation, coordinates, given_matrices
+from nco.errors import InputError
+
+EARTH_RADIUS_M = 6_371_008.8
+# A typical urban average including stops; only used for labelled great-circle estimates.
+HAVERSINE_SPEED_MPS = 10.0
+
+
+@dataclass(frozen=True)
+class Matrices:
+    """Depot + jobs matrices (integer metres and seconds) and where they came from."""
+
+    distances: np.ndarray
+    durations: np.ndarray
+    translation: Translation
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+def resolve_matrices(problem: Problem, osrm_url: str | None = None, allow_haversine: bool = False) -> Matrices:
+    """The matrices to solve ``problem`` on.
+
+    Parameters
+    ----------
+    problem
+        A parsed problem (:func:`~nco.api.schema.parse_problem`).
+    osrm_url
+        Base URL of an osrm-routed, used when the problem gives no matrices.
+    allow_haversine
+        Without matrices and without OSRM, estimate them from great-circle distances.
+
+    Raises
+    ------
+    InputError
+        When the problem gives no matrices and neither OSRM nor haversine is allowed.
+    OsrmError
+        When the OSRM server fails.
+    """
+    distances, durations, translation = given_matrices(problem)
+    if distances is not None or durations is not None:
+        info: dict[str, Any] = {"source": "input", "profile": translation.profile}
+        # Only one given: use it for both, and say so, since the objective is distance.
+        if distances is None:
+            info["distances"] = "copied from durations"
+        if durations is None:
+            info["durations"] = "copied from distances"
+        distances = durations if distances is None else distances
+        durations = distances if durations is None else durations
+        return Matrices(distances, durations, translation, info)
+    coords = coordinates(problem)
+    assert coords is not None  # given_matrices checked every location is there
+    if osrm_url:
+        distances, durations = osrm_matrices(coords, osrm_url)
+        return Matrices(distances, durations, translation, {"source": "osrm", "osrm_url": osrm_url})
+    if allow_haversine:
+        distances, durations = haversine_matrices(coords)
+        info = {"source": "haversine", "speed_mps": HAVERSINE_SPEED_MPS, "note": "great-circle estimates, not roads"}
+        return Matrices(distances, durations, translation, info)
+    raise InputError(
+        "matrices",
+        "no matrices given: pass them in the input, give an OSRM server (osrm_url / --osrm-url), "
+        "or allow great-circle estimates (allow_haversine / --allow-haversine)",
+    )
+
+
+def osrm_matrices(coords: np.ndarray, url: str) -> tuple[np.ndarray, np.ndarray]:
+    """Road distances (m) and durations (s) between ``coords`` (lon/lat) from OSRM's table service."""
+    from nco.osrm.table import table
+
+    return table(coords, url)
+
+
+def haversine_matrices(coords: np.ndarray, speed: float = HAVERSINE_SPEED_MPS) -> tuple[np.ndarray, np.ndarray]:
+    """Great-circle distances (m) and their durations at ``speed`` (s), rounded to integers."""
+    lon, lat = np.radians(coords[:, 0]), np.radians(coords[:, 1])
+    dlat = lat[None, :] - lat[:, None]
+    dlon = lon[None, :] - lon[:, None]
+    a = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
+    metres = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    return np.rint(metres).astype(np.int64), np.rint(metres / speed).astype(np.int64)

@@ -1,0 +1,320 @@
+"""The solve API's input: VROOM's JSON schema as pydantic models, and its translation to an Instance.
+
+nco follows VROOM's problem format (https://github.com/VROOM-Project/vroom/blob/master/docs/API.md)
+where it fits, so that existing clients work: ``jobs`` with a ``location`` [lon, lat] or a
+``location_index`` into the given ``matrices``, a ``delivery`` amount, ``service`` seconds and
+``time_windows``; ``vehicles`` with a ``start``/``end``, a ``capacity`` and a ``time_window``.
+
+nco solves one depot with one vehicle type, so every vehicle must share its start, end,
+capacity, time window and profile; anything nco cannot honour (pickups, shipments, skills,
+breaks, several windows per job, several capacity dimensions) is refused with an
+:class:`~nco.errors.InputError` naming the field, never silently dropped. Fields VROOM uses
+only to choose what to leave unassigned (``priority``) or to describe (``description``) are
+accepted and have no effect: nco serves every job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from nco.errors import InputError
+from nco.instance import Instance
+
+# JSON numbers beyond 2**53 lose precision in most clients; nothing in a routing problem
+# (seconds, metres, units) comes near it, and the bound keeps numpy out of object arrays.
+MAX_VALUE = 2**53
+Amount = Annotated[int, Field(ge=0, le=MAX_VALUE)]
+Index = Annotated[int, Field(ge=0, le=MAX_VALUE)]
+Id = Annotated[int, Field(ge=0, le=MAX_VALUE)]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+Coordinate = tuple[Longitude, Latitude]
+TimeWindow = tuple[Amount, Amount]
+Matrix = list[list[Amount]]
+
+
+class _Model(BaseModel):
+    # A misspelt field ("deliveries") must not silently change the problem.
+    model_config = ConfigDict(extra="forbid")
+
+
+class Job(_Model):
+    """A stop to serve (VROOM's ``jobs[]``)."""
+
+    id: Id
+    description: str | None = None
+    location: Coordinate | None = Field(None, description="[lon, lat] in degrees")
+    location_index: Index | None = Field(None, description="row/column in the given matrices")
+    setup: Amount = Field(0, description="not supported: must be 0")
+    service: Amount = Field(0, description="seconds spent at the stop")
+    delivery: list[Amount] = Field(default_factory=list, description="one amount")
+    pickup: list[Amount] = Field(default_factory=list, description="not supported: must be zero")
+    skills: list[Amount] = Field(default_factory=list, description="not supported: must be empty")
+    priority: Annotated[int, Field(ge=0, le=100)] = Field(0, description="accepted, no effect")
+    time_windows: list[TimeWindow] = Field(default_factory=list, description="at most one [start, end]")
+
+
+class Vehicle(_Model):
+    """A vehicle (VROOM's ``vehicles[]``); all vehicles of one problem must be alike."""
+
+    id: Id
+    profile: str = "car"
+    description: str | None = None
+    start: Coordinate | None = Field(None, description="the depot, [lon, lat]")
+    start_index: Index | None = None
+    end: Coordinate | None = Field(None, description="must equal start (routes return to the depot)")
+    end_index: Index | None = None
+    capacity: list[Amount] = Field(default_factory=list, description="one amount; empty = unlimited")
+    skills: list[Amount] = Field(default_factory=list, description="not supported: must be empty")
+    time_window: TimeWindow | None = Field(None, description="the depot's opening hours [start, end]")
+    breaks: list[Any] = Field(default_factory=list, description="not supported: must be empty")
+
+
+class ProfileMatrices(_Model):
+    """Custom matrices for one routing profile (VROOM's ``matrices.<profile>``)."""
+
+    durations: Matrix | None = Field(None, description="seconds")
+    distances: Matrix | None = Field(None, description="metres; the objective")
+
+    @field_validator("durations", "distances")
+    @classmethod
+    def _square(cls, matrix: Matrix | None) -> Matrix | None:
+        if matrix is not None and any(len(row) != len(matrix) for row in matrix):
+            raise ValueError(f"must be square: {len(matrix)} rows of {len(matrix)} values")
+        return matrix
+
+
+class Problem(_Model):
+    """A VROOM-shaped routing problem."""
+
+    jobs: list[Job]
+    vehicles: list[Vehicle]
+    shipments: list[Any] = Field(default_factory=list, description="not supported: must be empty")
+    matrices: dict[str, ProfileMatrices] | None = Field(None, description="{profile: {durations, distances}}")
+
+
+class Options(_Model):
+    """How to solve (an nco extension to VROOM's body, under ``options``)."""
+
+    method: Literal["nco", "policy", "ortools", "pyvrp"] = "nco"
+    time_limit: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
+
+
+@dataclass(frozen=True)
+class Translation:
+    """How nodes of the :class:`Instance` map back to the caller's ids and locations.
+
+    Node 0 is the depot (the vehicles' start); node ``i >= 1`` is ``job_ids[i - 1]``.
+    """
+
+    job_ids: list[int]
+    vehicle_ids: list[int]
+    location_indices: list[int] | None = None
+    profile: str = "car"
+
+
+def parse_problem(data: Any) -> Problem:
+    """Validate a VROOM-shaped dict; errors name the field (``jobs[3].delivery[0]``).
+
+    Raises
+    ------
+    InputError
+        On the first schema violation or unsupported feature.
+    """
+    if not isinstance(data, dict):
+        raise InputError("body", f"must be a JSON object, got {type(data).__name__}")
+    try:
+        problem = Problem.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(exc) from None
+    _check_supported(problem)
+    return problem
+
+
+def validation_error(exc: ValidationError) -> InputError:
+    """The first pydantic error as an :class:`InputError` with a VROOM-style field path."""
+    first = exc.errors()[0]
+    return InputError(field_path(first["loc"]), first["msg"])
+
+
+def field_path(loc: tuple[Any, ...]) -> str:
+    """``("jobs", 3, "delivery", 0)`` -> ``"jobs[3].delivery[0]"``."""
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
+    return path or "body"
+
+
+def _check_supported(problem: Problem) -> None:
+    if not problem.jobs:
+        raise InputError("jobs", "needs at least one job")
+    if not problem.vehicles:
+        raise InputError("vehicles", "needs at least one vehicle")
+    if problem.shipments:
+        raise InputError("shipments", "pickup-and-delivery shipments are not supported")
+    _check_unique("jobs", [job.id for job in problem.jobs])
+    _check_unique("vehicles", [vehicle.id for vehicle in problem.vehicles])
+    for j, job in enumerate(problem.jobs):
+        where = f"jobs[{j}]"
+        if job.setup:
+            raise InputError(f"{where}.setup", "setup times are not supported; add them to service")
+        if any(job.pickup):
+            raise InputError(f"{where}.pickup", "pickups are not supported (deliveries only)")
+        if job.skills:
+            raise InputError(f"{where}.skills", "skills are not supported")
+        if len(job.delivery) > 1:
+            raise InputError(f"{where}.delivery", "only one capacity dimension is supported")
+        if len(job.time_windows) > 1:
+            raise InputError(f"{where}.time_windows", "at most one time window per job is supported")
+        if job.time_windows and job.time_windows[0][0] > job.time_windows[0][1]:
+            raise InputError(f"{where}.time_windows[0]", "start is after end")
+    first = problem.vehicles[0]
+    for v, vehicle in enumerate(problem.vehicles):
+        where = f"vehicles[{v}]"
+        if vehicle.skills:
+            raise InputError(f"{where}.skills", "skills are not supported")
+        if vehicle.breaks:
+            raise InputError(f"{where}.breaks", "breaks are not supported")
+        if len(vehicle.capacity) > 1:
+            raise InputError(f"{where}.capacity", "only one capacity dimension is supported")
+        if vehicle.time_window and vehicle.time_window[0] > vehicle.time_window[1]:
+            raise InputError(f"{where}.time_window", "start is after end")
+        if vehicle.start is None and vehicle.start_index is None:
+            raise InputError(f"{where}.start", "every vehicle needs a start (the depot)")
+        # nco's routes are closed tours: an end elsewhere is refused, and a vehicle without an
+        # end (an open route in VROOM) is served as a round trip, as the docs say.
+        if vehicle.end is not None and vehicle.end != vehicle.start:
+            raise InputError(f"{where}.end", "routes return to the depot: end must equal start or be left out")
+        if vehicle.end_index is not None and vehicle.end_index != vehicle.start_index:
+            raise InputError(f"{where}.end_index", "routes return to the depot: must equal start_index")
+        # One Instance has one depot and one vehicle type: a mixed fleet is refused, naming
+        # the first field that differs from vehicles[0].
+        for name in ("profile", "start", "start_index", "capacity", "time_window"):
+            if getattr(vehicle, name) != getattr(first, name):
+                raise InputError(f"{where}.{name}", f"differs from vehicles[0]; nco needs a homogeneous fleet")
+
+
+def _check_unique(name: str, ids: list[int]) -> None:
+    seen: set[int] = set()
+    for i, value in enumerate(ids):
+        if value in seen:
+            raise InputError(f"{name}[{i}].id", f"duplicate id {value}")
+        seen.add(value)
+
+
+def given_matrices(problem: Problem) -> tuple[np.ndarray | None, np.ndarray | None, Translation]:
+    """The caller's matrices restricted to depot + jobs, and the node translation.
+
+    Returns ``(distances, durations, translation)``; both matrices are ``None`` when the
+    problem gives none (then every job and the depot need a ``location``). When only one of
+    the two is given, the other is ``None`` and the caller decides what to use.
+    """
+    vehicle = problem.vehicles[0]
+    translation = Translation(
+        job_ids=[job.id for job in problem.jobs],
+        vehicle_ids=[v.id for v in problem.vehicles],
+        profile=vehicle.profile,
+    )
+    if problem.matrices is None:
+        if vehicle.start is None:
+            raise InputError("vehicles[0].start", "a [lon, lat] start is needed when no matrices are given")
+        for j, job in enumerate(problem.jobs):
+            if job.location is None:
+                raise InputError(f"jobs[{j}].location", "a [lon, lat] location is needed when no matrices are given")
+        return None, None, translation
+    if vehicle.profile not in problem.matrices:
+        raise InputError("matrices", f"no matrices for profile {vehicle.profile!r} of vehicles[0]")
+    given = problem.matrices[vehicle.profile]
+    where = f"matrices.{vehicle.profile}"
+    if given.distances is None and given.durations is None:
+        raise InputError(where, "give distances, durations or both")
+    sizes = {len(m) for m in (given.distances, given.durations) if m is not None}
+    if len(sizes) > 1:
+        raise InputError(f"{where}.durations", "must have the same size as distances")
+    size = sizes.pop()
+    if vehicle.start_index is None:
+        raise InputError("vehicles[0].start_index", "needed when matrices are given")
+    indices = [vehicle.start_index]
+    for j, job in enumerate(problem.jobs):
+        if job.location_index is None:
+            raise InputError(f"jobs[{j}].location_index", "needed when matrices are given")
+        indices.append(job.location_index)
+    for i, index in enumerate(indices):
+        if index >= size:
+            field = "vehicles[0].start_index" if i == 0 else f"jobs[{i - 1}].location_index"
+            raise InputError(field, f"{index} is outside the {size}x{size} matrix")
+    pick = np.ix_(indices, indices)
+    distances, durations = (
+        None if m is None else np.asarray(m, dtype=np.int64)[pick] for m in (given.distances, given.durations)
+    )
+    return distances, durations, Translation(**{**translation.__dict__, "location_indices": indices})
+
+
+def coordinates(problem: Problem) -> np.ndarray | None:
+    """Depot + job coordinates as ``(n + 1, 2)`` lon/lat, or ``None`` if any is missing."""
+    points = [problem.vehicles[0].start, *(job.location for job in problem.jobs)]
+    if any(point is None for point in points):
+        return None
+    return np.asarray(points, dtype=np.float64)
+
+
+def build_instance(
+    problem: Problem,
+    distances: np.ndarray,
+    durations: np.ndarray,
+    name: str = "",
+    source: dict[str, Any] | None = None,
+) -> Instance:
+    """The :class:`Instance` for ``problem`` on the given depot + jobs matrices.
+
+    Raises
+    ------
+    InputError
+        With the field named in the caller's terms (``jobs[4].delivery``, not ``demands[5]``).
+    """
+    vehicle = problem.vehicles[0]
+    demands = [0, *(job.delivery[0] if job.delivery else 0 for job in problem.jobs)]
+    capacity = vehicle.capacity[0] if vehicle.capacity else max(1, sum(demands))
+    service = [0, *(job.service for job in problem.jobs)]
+    time_windows = None
+    if vehicle.time_window or any(job.time_windows for job in problem.jobs):
+        # Without a window of their own, the depot is open and a job is servable from the
+        # start of the horizon to its end.
+        depot = list(vehicle.time_window or (0, MAX_VALUE))
+        time_windows = [depot, *(list(job.time_windows[0]) if job.time_windows else depot for job in problem.jobs)]
+    try:
+        return Instance(
+            distances=distances,
+            durations=durations,
+            demands=np.asarray(demands, dtype=np.int64),
+            capacity=capacity,
+            num_vehicles=len(problem.vehicles),
+            coords=coordinates(problem),
+            time_windows=time_windows,
+            service_times=np.asarray(service, dtype=np.int64) if any(service) else None,
+            name=name,
+            source=dict(source or {}),
+        )
+    except InputError as exc:
+        raise InputError(_vroom_field(exc.field, vehicle.profile), exc.message) from None
+
+
+def _vroom_field(field: str, profile: str) -> str:
+    """Instance field names (node-indexed) -> the VROOM field the caller wrote."""
+    base, _, rest = field.partition("[")
+    node = int(rest.split("]")[0]) if rest and rest.split("]")[0].isdigit() else None
+    if base in ("distances", "durations"):
+        return f"matrices.{profile}.{base}"
+    if base == "num_vehicles":
+        return "vehicles"
+    job = {"demands": "delivery", "time_windows": "time_windows", "service_times": "service"}.get(base)
+    if job is None or node is None:
+        return field
+    if node == 0:
+        return "vehicles[0].time_window" if base == "time_windows" else "vehicles[0]"
+    return f"jobs[{node - 1}].{job}"

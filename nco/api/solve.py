@@ -1,0 +1,181 @@
+"""``nco.solve``: a VROOM-shaped problem in, validated VROOM-shaped routes out.
+
+The one pipeline behind the Python API, ``nco solve`` and ``POST /solve``:
+parse -> matrices -> :class:`Instance` -> method -> :class:`Solution` -> validate -> JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from nco.api.matrices import resolve_matrices
+from nco.api.output import to_vroom
+from nco.api.schema import Options, Translation, build_instance, parse_problem, validation_error
+from nco.errors import InputError
+from nco.instance import Instance
+from nco.solution import Solution
+from nco.validate import validated_solution
+
+METHODS = ("nco", "policy", "ortools", "pyvrp")
+
+# ``progress(elapsed_seconds, best_cost)`` is called while a method searches (when it can).
+Progress = Callable[[float, float | None], None]
+
+
+def solve(
+    problem: dict[str, Any] | Instance,
+    time_limit: float = 1.0,
+    method: str = "nco",
+    seed: int = 0,
+    osrm_url: str | None = None,
+    allow_haversine: bool = False,
+    policy: Any = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Solve a routing problem and return VROOM-shaped JSON.
+
+    Parameters
+    ----------
+    problem
+        A VROOM-shaped dict (``jobs``, ``vehicles``, optional ``matrices``) or an
+        :class:`Instance`.
+    time_limit
+        Seconds the method may search.
+    method
+        ``"nco"`` (policy + genetic refiner), ``"policy"``, ``"ortools"`` or ``"pyvrp"``.
+    seed
+        Seed of the method's random choices.
+    osrm_url
+        Base URL of an osrm-routed for road matrices when the problem gives none.
+    allow_haversine
+        Without matrices or OSRM, use great-circle estimates (labelled in the output).
+    policy
+        An already loaded policy (the HTTP server loads one at start-up); by default the
+        shipped checkpoint is loaded when a method needs it.
+    progress
+        Called with (elapsed seconds, best cost) while the method searches.
+
+    Returns
+    -------
+    dict
+        ``code``, ``summary`` (with ``computing_times`` in ms), ``unassigned``, ``routes``
+        (with ``steps``) and nco's extras under ``nco``. The routes have passed
+        :func:`nco.validate`.
+
+    Raises
+    ------
+    InputError
+        When the problem or an option is malformed; the error names the field.
+    OsrmError
+        When the OSRM server fails.
+    """
+    options = _options(method=method, time_limit=time_limit, seed=seed)
+    start = time.perf_counter()
+    if isinstance(problem, Instance):
+        instance = problem
+        translation = Translation(
+            job_ids=list(range(1, instance.num_customers + 1)),
+            vehicle_ids=list(range(instance.num_vehicles or instance.num_customers)),
+        )
+        matrix_info: dict[str, Any] = {"source": "instance"}
+        loaded = matrix_done = time.perf_counter()
+    else:
+        parsed = parse_problem(problem)
+        loaded = time.perf_counter()
+        matrices = resolve_matrices(parsed, osrm_url=osrm_url, allow_haversine=allow_haversine)
+        matrix_done = time.perf_counter()
+        instance = build_instance(parsed, matrices.distances, matrices.durations, source=matrices.info)
+        translation, matrix_info = matrices.translation, matrices.info
+    built = time.perf_counter()
+    solution = run_method(instance, options, policy=policy, progress=progress)
+    inference = float(solution.stats.get("inference_time", 0.0))
+    computing_times = {
+        "loading": (loaded - start) + (built - matrix_done),
+        "matrix": matrix_done - loaded,
+        "inference": inference,
+        "refine": max(0.0, solution.runtime - inference),
+    }
+    extras = {
+        "method": options.method,
+        "solver": solution.solver,
+        "seed": options.seed,
+        "time_limit": options.time_limit,
+        "runtime": solution.runtime,
+        "objective": "distance (m)",
+        "capacity": instance.capacity,
+        "policy_cost": solution.stats.get("policy_cost"),
+        "refiner_iterations": solution.stats.get("iterations"),
+        "checkpoint": solution.stats.get("checkpoint"),
+        "fallback": solution.stats.get("fallback"),
+        "matrix": matrix_info,
+        "validated": True,
+    }
+    return to_vroom(instance, solution, translation, computing_times, extras)
+
+
+def _options(**values: Any) -> Options:
+    try:
+        return Options(**values)
+    except ValidationError as exc:
+        raise validation_error(exc) from None
+
+
+def run_method(
+    instance: Instance, options: Options, policy: Any = None, progress: Progress | None = None
+) -> Solution:
+    """Run ``options.method`` on ``instance`` within ``options.time_limit``; validated."""
+    if options.method in ("pyvrp", "ortools", "policy", "nco"):
+        # Until the baselines registry and the policy/refiner land, every method is served by
+        # PyVRP and the output says so (``nco.fallback``).
+        solution = _pyvrp(instance, options.time_limit, options.seed)
+        if options.method != "pyvrp":
+            solution.stats["fallback"] = f"method {options.method!r} is not available yet; solved with pyvrp"
+        return solution
+    raise InputError("method", f"unknown method {options.method!r}; choose one of {', '.join(METHODS)}")
+
+
+def _pyvrp(instance: Instance, time_limit: float, seed: int) -> Solution:
+    import pyvrp
+    from pyvrp.stop import MaxRuntime
+
+    from nco.pyvrp_bridge import from_pyvrp_solution, to_problem_data
+
+    result = pyvrp.solve(to_problem_data(instance), stop=MaxRuntime(time_limit), seed=seed, display=False)
+    routes = from_pyvrp_solution(result.best)
+    return validated_solution(instance, routes, "pyvrp", result.runtime, {"iterations": result.num_iterations})
+
+
+def read_problem(path: str | Path) -> dict[str, Any] | Instance:
+    """Read a problem file: VROOM-shaped JSON, nco instance JSON, or VRPLIB (``-`` = stdin JSON).
+
+    Raises
+    ------
+    InputError
+        When the file is missing or is not one of these formats.
+    """
+    from nco.io import instance_from_dict, read_vrplib
+
+    if str(path) == "-":
+        text, name = sys.stdin.read(), "stdin"
+    else:
+        path = Path(path)
+        if not path.is_file():
+            raise InputError(str(path), "no such file")
+        if path.suffix.lower() in (".vrp", ".txt"):
+            return read_vrplib(path)
+        text, name = path.read_text(), str(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(name, f"not valid JSON ({exc})") from None
+    # nco's own instance format has top-level matrices and no jobs.
+    if isinstance(data, dict) and "jobs" not in data and "distances" in data:
+        return instance_from_dict(data)
+    return data
