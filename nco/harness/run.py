@@ -1,0 +1,178 @@
+"""Run every method at every budget and seed on every instance: :func:`compare`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from multiprocessing import get_context
+from typing import Any
+
+from tqdm import tqdm
+
+from nco.baselines import Solver
+from nco.errors import NcoError
+from nco.harness.summary import Row, summarise
+from nco.instance import Instance
+
+# A run is "late" when its wall time exceeds the budget by more than 10 % plus this many
+# seconds (process and model start-up that no solver can avoid).
+TIME_SLACK = 0.5
+
+
+@dataclass
+class Run:
+    """One method on one instance at one budget and seed, timed by the harness.
+
+    Attributes
+    ----------
+    cost
+        Validated total distance in metres; ``None`` when the method found nothing feasible.
+    ref
+        The reference cost the gap is taken against (``None`` if there is none at all).
+    gap
+        ``100 * (cost - ref) / ref`` in percent; ``None`` when infeasible or without a ref.
+    wall
+        Wall-clock seconds around the solver call, measured here, not by the solver.
+    reason
+        Why the run is infeasible, when the solver said so.
+    """
+
+    instance: str
+    index: int
+    method: str
+    budget: float
+    seed: int
+    cost: float | None
+    wall: float
+    ref: float | None = None
+    gap: float | None = None
+    reason: str = ""
+
+    @property
+    def feasible(self) -> bool:
+        return self.cost is not None
+
+    @property
+    def late(self) -> bool:
+        """Whether the run overshot its budget by more than 10 % + :data:`TIME_SLACK`."""
+        return self.wall > 1.1 * self.budget + TIME_SLACK
+
+
+@dataclass
+class Comparison:
+    """What :func:`compare` returns: every run, and one summary row per method and budget."""
+
+    runs: list[Run]
+    rows: list[Row]
+    ref_kind: str
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-serialisable form."""
+        return {
+            "meta": self.meta,
+            "ref_kind": self.ref_kind,
+            "rows": [asdict(row) for row in self.rows],
+            "runs": [asdict(run) for run in self.runs],
+        }
+
+
+def compare(
+    instances: Sequence[Instance],
+    refs: Sequence[float | None] | None,
+    methods: Mapping[str, Solver],
+    budgets: Sequence[float],
+    seeds: Sequence[int] = (0,),
+    workers: int = 1,
+    progress: bool = True,
+) -> Comparison:
+    """Solve every instance with every method, budget and seed, and summarise.
+
+    Parameters
+    ----------
+    instances
+        The instances, already validated by :class:`~nco.instance.Instance`.
+    refs
+        A reference cost per instance (e.g. a best-known solution), ``None`` entries or
+        ``None`` altogether where there is none. Instances without a reference are measured
+        against the best cost any method found on them here.
+    methods
+        Display name -> solver (see :mod:`nco.baselines`). Names may be descriptive, e.g.
+        ``{"pyvrp warm from policy": ...}``. With ``workers > 1`` the solvers must be
+        picklable (module-level functions or ``functools.partial`` of them).
+    budgets
+        Time limits in seconds; every method runs once per budget and seed.
+    seeds
+        Seeds passed to the solvers.
+    workers
+        Processes solving instances in parallel. Keep 1 for timings that mean something:
+        parallel runs share cores and memory bandwidth.
+    progress
+        Whether to show a progress bar over instances.
+
+    Returns
+    -------
+    Comparison
+        All runs (in instance order) and one :class:`Row` per method and budget.
+    """
+    if refs is not None and len(refs) != len(instances):
+        raise NcoError(f"{len(refs)} reference costs for {len(instances)} instances")
+    if not instances or not methods or not budgets or not seeds:
+        raise NcoError("nothing to compare: need at least one instance, method, budget and seed")
+    refs = list(refs) if refs is not None else [None] * len(instances)
+    tasks = [(i, inst, dict(methods), list(budgets), list(seeds)) for i, inst in enumerate(instances)]
+    bar = tqdm(total=len(tasks), desc="instances", unit="inst", disable=not progress)
+    results: dict[int, list[Run]] = {}
+    with bar:
+        if workers <= 1:
+            for task in tasks:
+                results[task[0]] = _solve_instance(*task)
+                bar.update()
+        else:
+            # spawn, not fork: forked children of a process that already ran torch or
+            # OR-Tools threads can deadlock.
+            with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+                futures = {pool.submit(_solve_instance, *task): task[0] for task in tasks}
+                for future in as_completed(futures):
+                    results[futures[future]] = future.result()
+                    bar.update()
+    runs = [run for i in range(len(tasks)) for run in results[i]]
+    ref_kind = _attach_refs(runs, refs)
+    return Comparison(runs, summarise(runs, list(methods), list(budgets)), ref_kind)
+
+
+def _solve_instance(
+    index: int, instance: Instance, methods: dict[str, Solver], budgets: list[float], seeds: list[int]
+) -> list[Run]:
+    runs = []
+    for name, solver in methods.items():
+        for budget in budgets:
+            for seed in seeds:
+                start = time.perf_counter()
+                try:
+                    solution = solver(instance, budget, seed)
+                    cost, reason = solution.cost, str(solution.stats.get("reason", ""))
+                except NcoError as exc:  # e.g. the validator rejecting a solver's routes
+                    cost, reason = None, f"{type(exc).__name__}: {exc}"
+                wall = time.perf_counter() - start
+                runs.append(Run(instance.name or f"#{index}", index, name, budget, seed, cost, wall, reason=reason))
+    return runs
+
+
+def _attach_refs(runs: list[Run], refs: list[float | None]) -> str:
+    """Fill in each run's ref and gap; say what the refs are."""
+    best: dict[int, float] = {}
+    for run in runs:
+        if run.cost is not None:
+            best[run.index] = min(best.get(run.index, run.cost), run.cost)
+    for run in runs:
+        given = refs[run.index]
+        run.ref = float(given) if given is not None else best.get(run.index)
+        if run.cost is not None and run.ref:
+            run.gap = 100.0 * (run.cost - run.ref) / run.ref
+    given = sum(ref is not None for ref in refs)
+    if given == len(refs):
+        return "reference"
+    return "best found here" if given == 0 else "reference where known, else best found here"
