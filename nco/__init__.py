@@ -18,6 +18,8 @@ from nco.validate import Report, check, validate
 # Heavy parts (torch, matplotlib, the web stack) load on first use so that `import nco`
 # and the CLI's --help stay fast: public name -> module that defines it.
 _LAZY = {
+    "solve": "nco.api.solve",
+    "plot_routes": "nco.plotting.routes",
     "compare": "nco.harness",
     "get_solver": "nco.baselines",
 }

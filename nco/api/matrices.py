@@ -79,9 +79,10 @@ def resolve_matrices(problem: Problem, osrm_url: str | None = None, allow_havers
 
 def osrm_matrices(coords: np.ndarray, url: str) -> tuple[np.ndarray, np.ndarray]:
     """Road distances (m) and durations (s) between ``coords`` (lon/lat) from OSRM's table service."""
-    from nco.osrm.table import table
+    from nco.osrm.table import OsrmClient
 
-    return table(coords, url)
+    table = OsrmClient(url).table(coords)
+    return table.distances, table.durations
 
 
 def haversine_matrices(coords: np.ndarray, speed: float = HAVERSINE_SPEED_MPS) -> tuple[np.ndarray, np.ndarray]:

@@ -83,8 +83,9 @@ class ProfileMatrices(_Model):
     @field_validator("durations", "distances")
     @classmethod
     def _square(cls, matrix: Matrix | None) -> Matrix | None:
-        if matrix is not None and any(len(row) != len(matrix) for row in matrix):
-            raise ValueError(f"must be square: {len(matrix)} rows of {len(matrix)} values")
+        for i, row in enumerate(matrix or []):
+            if len(row) != len(matrix):
+                raise ValueError(f"must be square: row {i} has {len(row)} values, expected {len(matrix)}")
         return matrix
 
 
@@ -119,19 +120,24 @@ class Translation:
 
 
 def parse_problem(data: Any) -> Problem:
-    """Validate a VROOM-shaped dict; errors name the field (``jobs[3].delivery[0]``).
+    """Validate a VROOM-shaped dict (or check a :class:`Problem`); errors name the field.
+
+    Field names follow VROOM's JSON: ``jobs[3].delivery[0]``, ``matrices.car.distances[2][5]``.
 
     Raises
     ------
     InputError
         On the first schema violation or unsupported feature.
     """
-    if not isinstance(data, dict):
+    if isinstance(data, Problem):
+        problem = data  # validated already, e.g. by the HTTP layer
+    elif not isinstance(data, dict):
         raise InputError("body", f"must be a JSON object, got {type(data).__name__}")
-    try:
-        problem = Problem.model_validate(data)
-    except ValidationError as exc:
-        raise validation_error(exc) from None
+    else:
+        try:
+            problem = Problem.model_validate(data)
+        except ValidationError as exc:
+            raise validation_error(exc) from None
     _check_supported(problem)
     return problem
 

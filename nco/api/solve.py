@@ -17,20 +17,26 @@ from pydantic import ValidationError
 
 from nco.api.matrices import resolve_matrices
 from nco.api.output import to_vroom
-from nco.api.schema import Options, Translation, build_instance, parse_problem, validation_error
-from nco.errors import InputError
+from nco.api.schema import Options, Problem, Translation, build_instance, parse_problem, validation_error
+from nco.errors import InputError, NcoError
 from nco.instance import Instance
 from nco.solution import Solution
-from nco.validate import validated_solution
 
 METHODS = ("nco", "policy", "ortools", "pyvrp")
+# API method -> name in the solver registry (nco.baselines.get_solver); "nco" is the
+# policy-seeded genetic refiner.
+_REGISTRY = {"nco": "ga", "policy": "policy", "ortools": "ortools", "pyvrp": "pyvrp"}
 
 # ``progress(elapsed_seconds, best_cost)`` is called while a method searches (when it can).
 Progress = Callable[[float, float | None], None]
 
 
+class SolveFailed(NcoError):
+    """The method found no feasible routes within the time limit."""
+
+
 def solve(
-    problem: dict[str, Any] | Instance,
+    problem: dict[str, Any] | Problem | Instance,
     time_limit: float = 1.0,
     method: str = "nco",
     seed: int = 0,
@@ -130,26 +136,31 @@ def _options(**values: Any) -> Options:
 def run_method(
     instance: Instance, options: Options, policy: Any = None, progress: Progress | None = None
 ) -> Solution:
-    """Run ``options.method`` on ``instance`` within ``options.time_limit``; validated."""
-    if options.method in ("pyvrp", "ortools", "policy", "nco"):
-        # Until the baselines registry and the policy/refiner land, every method is served by
-        # PyVRP and the output says so (``nco.fallback``).
-        solution = _pyvrp(instance, options.time_limit, options.seed)
-        if options.method != "pyvrp":
-            solution.stats["fallback"] = f"method {options.method!r} is not available yet; solved with pyvrp"
-        return solution
-    raise InputError("method", f"unknown method {options.method!r}; choose one of {', '.join(METHODS)}")
+    """Run ``options.method`` on ``instance`` within ``options.time_limit``; validated.
 
+    Raises
+    ------
+    SolveFailed
+        When the method finds no feasible routes in time.
+    """
+    from nco.baselines import get_solver
 
-def _pyvrp(instance: Instance, time_limit: float, seed: int) -> Solution:
-    import pyvrp
-    from pyvrp.stop import MaxRuntime
-
-    from nco.pyvrp_bridge import from_pyvrp_solution, to_problem_data
-
-    result = pyvrp.solve(to_problem_data(instance), stop=MaxRuntime(time_limit), seed=seed, display=False)
-    routes = from_pyvrp_solution(result.best)
-    return validated_solution(instance, routes, "pyvrp", result.runtime, {"iterations": result.num_iterations})
+    try:
+        solver = get_solver(_REGISTRY[options.method])
+        fallback = None
+    except NcoError as exc:
+        if options.method not in ("nco", "policy"):
+            raise
+        # The learned methods may be missing (no checkpoint, not installed): answer with
+        # PyVRP rather than not at all, and say so in the output.
+        solver, fallback = get_solver("pyvrp"), f"{exc}; solved with pyvrp instead"
+    solution = solver(instance, options.time_limit, seed=options.seed)
+    if not solution.feasible:
+        reason = solution.stats.get("reason", "no feasible routes found")
+        raise SolveFailed(f"{options.method}: {reason} (try a longer time limit or more vehicles)")
+    if fallback:
+        solution.stats["fallback"] = fallback
+    return solution
 
 
 def read_problem(path: str | Path) -> dict[str, Any] | Instance:

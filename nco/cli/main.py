@@ -13,6 +13,8 @@ from nco.errors import NcoError
 # arguments and call library functions.
 COMMANDS = [
     "osrm",
+    "solve",
+    "serve",
     "eval",
 ]
 

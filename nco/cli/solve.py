@@ -1,0 +1,63 @@
+"""``nco solve``: solve a VROOM-shaped JSON (or VRPLIB) problem; print routes, draw a map."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from nco.api.solve import METHODS
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "solve",
+        help="solve a routing problem (VROOM JSON, nco instance JSON or VRPLIB)",
+        description="Solve a VROOM-shaped JSON problem (or an nco instance JSON, or a VRPLIB .vrp "
+        "file) and write VROOM-shaped JSON routes; nco's extras sit under the 'nco' key.",
+    )
+    parser.add_argument("input", help="problem file; '-' reads JSON from stdin")
+    parser.add_argument("-o", "--output", default="-", help="where to write the JSON routes ('-' = stdout, default)")
+    parser.add_argument("--plot", metavar="PNG", help="also draw the routes on a map")
+    parser.add_argument("--time-limit", type=float, default=1.0, help="seconds of search (default 1)")
+    parser.add_argument("--method", choices=METHODS, default="nco", help="solver (default nco: policy + GA)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--osrm-url", help="OSRM server for matrices (when the input has none) and map geometry")
+    parser.add_argument(
+        "--allow-haversine", action="store_true", help="without matrices or OSRM, use great-circle estimates"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress line")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from nco.api.progress import ProgressLine
+    from nco.api.solve import read_problem, solve
+
+    problem = read_problem(args.input)
+    options = dict(
+        time_limit=args.time_limit,
+        method=args.method,
+        seed=args.seed,
+        osrm_url=args.osrm_url,
+        allow_haversine=args.allow_haversine,
+    )
+    if args.quiet:
+        result = solve(problem, **options)
+    else:
+        with ProgressLine(args.method, args.time_limit) as progress:
+            result = solve(problem, progress=progress, **options)
+            progress(result["nco"]["runtime"], result["summary"]["cost"])
+    text = json.dumps(result, indent=None if args.output == "-" else 1)
+    if args.output == "-":
+        sys.stdout.write(text + "\n")
+    else:
+        Path(args.output).write_text(text + "\n")
+    if args.plot:
+        from nco.plotting.routes import save_route_map
+
+        save_route_map(result, args.plot, geometry=args.osrm_url)
+        if not args.quiet:
+            print(f"nco: map written to {args.plot}", file=sys.stderr)
+    return 0
