@@ -40,8 +40,8 @@ def solve(
         run to run, because how far the search gets depends on the machine's load.
     initial
         Optional routes (customers ``1..n``) to start the search from. Routes OR-Tools
-        cannot restore (e.g. infeasible ones) are ignored, and ``stats["warm_start"]``
-        says so.
+        cannot restore (e.g. infeasible ones) are ignored: ``stats["warm_start"]`` is
+        ``"cold"``, ``"used"`` or ``"rejected"``.
 
     Returns
     -------
@@ -60,7 +60,7 @@ def solve(
     params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
     params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     _limit_to(params, stop)
-    stats: dict[str, object] = {}
+    stats: dict[str, object] = {"warm_start": "cold"}
     assignment = None
     if initial:
         routing.CloseModelWithParameters(params)

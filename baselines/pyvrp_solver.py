@@ -38,13 +38,14 @@ def solve(
     -------
     Solution
         The best validated routes, or ``cost=None`` when the best found is infeasible.
-        ``stats["iterations"]`` counts PyVRP's iterations.
+        ``stats["iterations"]`` counts PyVRP's iterations; ``stats["warm_start"]`` is
+        ``"cold"`` or ``"used"``.
     """
     stop = MaxRuntime(time_limit)
     data = to_problem_data(instance)
     start = None if not initial else to_pyvrp_solution(data, initial)
     result = pyvrp.solve(data, stop, seed=seed, collect_stats=False, initial_solution=start)
-    stats = {"iterations": result.num_iterations, "warm_start": start is not None}
+    stats = {"iterations": result.num_iterations, "warm_start": "cold" if start is None else "used"}
     if not result.is_feasible():
         return no_solution("pyvrp", stop.elapsed(), f"best solution after {time_limit:g} s is infeasible")
     routes = from_pyvrp_solution(result.best)
