@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from nco.errors import InputError, NcoError
 from nco.instance import Instance
 from nco.io import load_batch, read_vrplib, read_vrplib_solution
 
 Refs = list[float | None] | None
+T = TypeVar("T")
 
 
 def load_testset(name: str) -> tuple[list[Instance], Refs]:
@@ -52,7 +55,7 @@ def load_vrplib_dir(folder: str | Path) -> tuple[list[Instance], Refs]:
     return instances, refs
 
 
-def _labelled(label: str, read, path: Path):
+def _labelled(label: str, read: Callable[[Path], T], path: Path) -> T:
     """Call ``read(path)``, prefixing the file name to the field of any input error."""
     try:
         return read(path)
