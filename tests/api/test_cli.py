@@ -1,0 +1,92 @@
+"""``nco solve`` end to end, as a user runs it (a real subprocess)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from nco.instance import Instance
+from nco.io import instance_to_dict
+
+VRP = """NAME : tiny
+TYPE : CVRP
+DIMENSION : 6
+EDGE_WEIGHT_TYPE : EUC_2D
+CAPACITY : 10
+NODE_COORD_SECTION
+1 0 0
+2 10 0
+3 10 10
+4 0 10
+5 -10 0
+6 0 -10
+DEMAND_SECTION
+1 0
+2 4
+3 4
+4 4
+5 4
+6 4
+DEPOT_SECTION
+1
+-1
+EOF
+"""
+
+
+def _nco(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "nco.cli.main", *args], input=stdin, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_stdin_to_stdout(make_problem):
+    data = make_problem(n=7)
+    done = _nco("solve", "-", "--method", "pyvrp", "--time-limit", "0.2", "--quiet", stdin=json.dumps(data))
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    result = json.loads(done.stdout)
+    assert result["code"] == 0 and result["nco"]["validated"]
+    assert len([s for r in result["routes"] for s in r["steps"] if s["type"] == "job"]) == 7
+
+
+def test_file_to_file_with_progress_and_map(tmp_path, make_problem):
+    data = make_problem(n=8)
+    # Locations make the answer drawable; the matrices are still what is solved on.
+    for k, job in enumerate(data["jobs"]):
+        job["location"] = [7.41 + 0.003 * k, 43.73 + 0.002 * (k % 3)]
+    for vehicle in data["vehicles"]:
+        vehicle["start"] = vehicle["end"] = [7.42, 43.735]
+    source, out, png = tmp_path / "in.json", tmp_path / "routes.json", tmp_path / "map.png"
+    source.write_text(json.dumps(data))
+    done = _nco("solve", str(source), "-o", str(out), "--plot", str(png), "--time-limit", "0.2", "--method", "ortools")
+    assert done.returncode == 0, done.stderr
+    assert "nco: ortools" in done.stderr and "best" in done.stderr  # the progress line
+    assert json.loads(out.read_text())["nco"]["solver"] == "ortools"
+    assert png.stat().st_size > 10_000 and png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_vrplib_and_instance_files(tmp_path):
+    vrp = tmp_path / "tiny.vrp"
+    vrp.write_text(VRP)
+    done = _nco("solve", str(vrp), "--method", "pyvrp", "--time-limit", "0.2", "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["summary"]["routes"] == 3  # 5 stops of 4 in vehicles of 10
+
+    instance = Instance(distances=[[0, 5, 7], [5, 0, 3], [7, 3, 0]], demands=[0, 1, 1], capacity=2)
+    path = tmp_path / "instance.json"
+    path.write_text(json.dumps(instance_to_dict(instance)))
+    done = _nco("solve", str(path), "--method", "pyvrp", "--time-limit", "0.1", "--quiet")
+    assert json.loads(done.stdout)["summary"]["cost"] == 15
+
+
+def test_bad_input_is_one_line_naming_the_field(make_problem):
+    data = make_problem()
+    data["jobs"][1]["delivery"] = [-4]
+    done = _nco("solve", "-", "--quiet", stdin=json.dumps(data))
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0 and "jobs[1].delivery[0]" in done.stderr
+    assert "Traceback" not in done.stderr
+    missing = _nco("solve", "/nonexistent.json")
+    assert missing.returncode == 2 and "no such file" in missing.stderr
