@@ -7,7 +7,7 @@ import json
 from dataclasses import asdict, fields
 from pathlib import Path
 
-from nco.harness.run import Comparison
+from nco.harness.run import TIME_SLACK, Comparison
 from nco.harness.summary import Row
 
 
@@ -25,6 +25,10 @@ def markdown_table(comparison: Comparison) -> str:
             f"| {row.method} | {row.budget:g} | {cost} | {gap} | {row.mean_wall:.3f} | {row.max_wall:.3f} "
             f"| {row.feasible}/{row.runs} | {row.late} |"
         )
+    lines.append(
+        f"\nCost and gap: means over feasible runs. Wall: measured by the harness around each call. "
+        f"Late: runs over 1.1 x budget + {TIME_SLACK:g} s."
+    )
     return "\n".join(lines) + "\n"
 
 
