@@ -1,0 +1,229 @@
+"""The hybrid genetic search loop: select, cross, split, educate, repair, survive, restart.
+
+Each step lives in its own module; this one only orders them and keeps the best solution
+and the anytime curve. One *iteration* is one education (of a seed or an offspring), and
+the stopping criterion is asked once per iteration, so an iteration limit is deterministic.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyvrp
+
+from nco.errors import NcoError
+from nco.instance import Instance
+from nco.pyvrp_bridge import to_problem_data
+from nco.refine.crossover import ordered_crossover
+from nco.refine.education import Education
+from nco.refine.individual import Individual
+from nco.refine.mutation import Mutation
+from nco.refine.penalties import PenaltyManager, PenaltyParams
+from nco.refine.population import Population, PopulationParams
+from nco.refine.result import Result
+from nco.refine.split import split
+from nco.validate import validate, validated_solution
+
+Routes = list[list[int]]
+Callback = Callable[[float, float], None]
+"""``callback(seconds, best_cost)``, called whenever the best feasible cost improves."""
+
+
+@dataclass(frozen=True)
+class GeneticParams:
+    """Settings of the genetic search (documented defaults, tuned for budgets of seconds).
+
+    Attributes
+    ----------
+    num_seeds
+        K: solutions asked from the seed function (the policy's best K, greedy first).
+    num_random
+        Random giant tours added to the seeds in the initial population and at a restart.
+    crossover_rate
+        Share of offspring made by crossover (then fully educated); the others are
+        mutations of one parent (perturbation and local repair, much cheaper).
+    repair_probability
+        Chance that an infeasible offspring is educated again with boosted penalties.
+    restart_after
+        Iterations without a new best after which the population is rebuilt.
+    num_neighbours
+        Granular neighbourhood size of the local search.
+    population
+        Population sizes and diversity settings.
+    penalty
+        Adaptive-penalty settings.
+    """
+
+    num_seeds: int = 8
+    num_random: int = 8
+    crossover_rate: float = 0.2
+    repair_probability: float = 0.5
+    restart_after: int = 2000
+    num_neighbours: int = 40
+    population: PopulationParams = field(default_factory=PopulationParams)
+    penalty: PenaltyParams = field(default_factory=PenaltyParams)
+
+
+class GeneticAlgorithm:
+    """Hybrid genetic search on one instance (the ``ProblemData`` is built once, here).
+
+    Parameters
+    ----------
+    instance
+        The instance to solve (ACVRP, ATSP or ACVRPTW).
+    params
+        Algorithm settings.
+    seed
+        Seeds every random choice: crossover, selection and the local search.
+    """
+
+    def __init__(self, instance: Instance, params: GeneticParams = GeneticParams(), seed: int = 0):
+        self.instance = instance
+        self.params = params
+        self.rng = np.random.default_rng(seed)
+        data = to_problem_data(instance)
+        self.education = Education(data, seed, params.num_neighbours)
+        self.mutation = Mutation(data, seed, params.num_neighbours)
+        self.penalties = PenaltyManager.for_instance(instance, params.penalty)
+        self.population = Population(params.population, self.rng)
+        self.timings = {"education": 0.0, "mutation": 0.0, "crossover": 0.0, "population": 0.0}
+        self.best_cost = float("inf")
+        self.best_routes: Routes | None = None
+        self.curve: list[tuple[float, float]] = []
+
+    def run(
+        self,
+        stop: Callable[[float], bool],
+        seeds: Sequence[Routes],
+        start: float | None = None,
+        callback: Callback | None = None,
+    ) -> Result:
+        """Search from ``seeds`` until ``stop`` says so; never worse than the best seed.
+
+        Parameters
+        ----------
+        stop
+            Stopping criterion (:class:`nco.stop.MaxRuntime`, :class:`nco.stop.MaxIterations`).
+        seeds
+            Initial solutions (nco routes). Feasible ones bound the result; incomplete ones
+            (a customer missing or repeated) are ignored.
+        start
+            ``time.perf_counter()`` at the start of the run, so that the curve and runtime
+            include the seeding done before; defaults to now.
+        callback
+            Called with ``(seconds, best cost)`` at every improvement.
+        """
+        start = time.perf_counter() if start is None else start
+        self._start, self._callback = start, callback
+        seed_costs = [self._consider(routes) for routes in seeds]
+        complete = [routes for routes in seeds if _covers(self.instance, routes)]
+        iterations = restarts = stale = 0
+
+        def next_iteration() -> bool:
+            nonlocal iterations
+            if stop(self.best_cost):
+                return False
+            iterations += 1
+            return True
+
+        for routes in [*complete, *self._random_tours()]:
+            if not next_iteration():
+                break
+            self._accept(self._educate(routes), stop)
+        else:
+            while next_iteration():
+                stale = 0 if self._accept(self._offspring(), stop) else stale + 1
+                if stale >= self.params.restart_after:
+                    restarts += 1
+                    stale = 0
+                    self.population.clear()
+                    for routes in self._random_tours():
+                        if not next_iteration():
+                            break
+                        self._accept(self._educate(routes), stop)
+
+        if self.best_routes is None:
+            raise NcoError("refiner: no seed was feasible and the search found no feasible solution in time")
+        runtime = time.perf_counter() - start
+        stats = {"curve": self.curve, "iterations": iterations, "restarts": restarts}
+        solution = validated_solution(self.instance, self.best_routes, "ga", runtime, stats)
+        return Result(solution, self.curve, iterations, restarts, runtime, seed_costs, dict(self.timings))
+
+    def _offspring(self) -> Individual:
+        """A crossover child (educated) or a mutated parent, per ``crossover_rate``."""
+        if len(self.population) < 2:
+            return self._educate(self._random_tours(1)[0])
+        load, tw = self.penalties.load_penalty, self.penalties.tw_penalty
+        tic = time.perf_counter()
+        crossover = self.rng.random() < self.params.crossover_rate
+        parents = self.population.select(load, tw) if crossover else (self.population.tournament(load, tw),)
+        self.timings["population"] += time.perf_counter() - tic
+        if not crossover:
+            tic = time.perf_counter()
+            child = self.mutation(parents[0], self.penalties.cost_evaluator())
+            self.timings["mutation"] += time.perf_counter() - tic
+            return child
+        tic = time.perf_counter()
+        tour = ordered_crossover(parents[0].giant_tour(), parents[1].giant_tour(), self.rng)
+        routes = split(self.instance, tour, load)
+        self.timings["crossover"] += time.perf_counter() - tic
+        return self._educate(routes)
+
+    def _accept(self, individual: Individual, stop: Callable[[float], bool]) -> bool:
+        """Register and add a child, repairing it if infeasible; True on a new best."""
+        before = self.best_cost
+        self.penalties.register(individual)
+        self._add(individual)
+        repair = not individual.feasible and self.rng.random() < self.params.repair_probability
+        if repair and not _out_of_time(stop):
+            repaired = self._educate(individual.solution, self.params.penalty.repair_booster)
+            if repaired.feasible:
+                self._add(repaired)
+        return self.best_cost < before
+
+    def _educate(self, routes: Routes | pyvrp.Solution, booster: float = 1.0) -> Individual:
+        tic = time.perf_counter()
+        individual = self.education(routes, self.penalties.cost_evaluator(booster))
+        self.timings["education"] += time.perf_counter() - tic
+        return individual
+
+    def _add(self, individual: Individual) -> None:
+        tic = time.perf_counter()
+        self.population.add(individual, self.penalties.load_penalty, self.penalties.tw_penalty)
+        self.timings["population"] += time.perf_counter() - tic
+        if individual.feasible and individual.distance < self.best_cost:
+            self._consider(individual.routes)
+
+    def _consider(self, routes: Routes) -> float | None:
+        """Validate ``routes`` independently; keep them if feasible and best. Returns the cost."""
+        report = validate(self.instance, routes)
+        if not report.feasible:
+            return None
+        if report.cost < self.best_cost:
+            self.best_cost, self.best_routes = float(report.cost), [list(r) for r in routes]
+            elapsed = time.perf_counter() - self._start
+            self.curve.append((elapsed, self.best_cost))
+            if self._callback is not None:
+                self._callback(elapsed, self.best_cost)
+        return float(report.cost)
+
+    def _random_tours(self, count: int | None = None) -> list[Routes]:
+        count = self.params.num_random if count is None else count
+        customers = np.arange(1, self.instance.num_customers + 1)
+        load = self.penalties.load_penalty
+        return [split(self.instance, self.rng.permutation(customers), load) for _ in range(count)]
+
+
+def _covers(instance: Instance, routes: Routes) -> bool:
+    """Whether ``routes`` visit every customer exactly once."""
+    visits = np.sort(np.fromiter((c for route in routes for c in route), np.int64))
+    return np.array_equal(visits, np.arange(1, instance.num_customers + 1))
+
+
+def _out_of_time(stop: Callable[[float], bool]) -> bool:
+    """True when a time-based criterion has nothing left; never consumes an iteration."""
+    remaining = getattr(stop, "remaining", None)
+    return remaining is not None and remaining() <= 0
