@@ -13,6 +13,7 @@ from nco.errors import NcoError
 # arguments and call library functions.
 COMMANDS = [
     "osrm",
+    "data",
     "solve",
     "serve",
     "eval",

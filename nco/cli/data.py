@@ -1,0 +1,78 @@
+"""``nco data``: build, list and show the city pools."""
+
+from __future__ import annotations
+
+import argparse
+
+from nco.errors import NcoError
+from nco.paths import CITIES_DIR
+from nco.pools import list_pools, load_pool, split
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("data", help="city pools: build-city, list, show")
+    sub = parser.add_subparsers(dest="data_command", metavar="ACTION", required=True)
+
+    p = sub.add_parser("build-city", help="build a city pool from an OSM extract with OSRM")
+    p.add_argument("extract", help="an .osm.pbf, .osm or .osm.gz file")
+    p.add_argument("--points", type=int, default=1000, help="points in the pool (default 1000)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--name", help="pool name (default: the extract's stem)")
+    p.add_argument("--out", default=str(CITIES_DIR), help="folder for <name>.npz/.json")
+    p.set_defaults(func=_build_city)
+
+    p = sub.add_parser("list", help="list the city pools and their sizes")
+    p.set_defaults(func=_list)
+
+    p = sub.add_parser("show", help="print a pool's card; --plot draws its points")
+    p.add_argument("name")
+    p.add_argument("--plot", metavar="PNG", help="write a map of the points to this file")
+    p.set_defaults(func=_show)
+
+
+def _build_city(args: argparse.Namespace) -> int:
+    from nco.pools.build import build_city
+
+    pool = build_city(args.extract, points=args.points, seed=args.seed, name=args.name,
+                      directory=args.out)
+    print(f"{pool.name}: {len(pool)} points in {pool.card['build']['seconds']} s -> {args.out}")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    try:
+        held_out = set(split()["test"])
+    except NcoError:  # no split file: still list the pools
+        held_out = set()
+    print(f"{'pool':<14} {'points':>6} {'MB':>5} {'median km':>9} {'median min':>10} {'split':>5}  source")
+    for name in list_pools():
+        pool = load_pool(name)
+        size = (CITIES_DIR / f"{name}.npz").stat().st_size / 1e6
+        stats = pool.summary()
+        role = "test" if name in held_out else "train"
+        print(
+            f"{name:<14} {len(pool):>6} {size:>5.2f} {stats['median_km']:>9.1f} "
+            f"{stats['median_minutes']:>10.1f} {role:>5}  {stats['source']}"
+        )
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    import json
+
+    pool = load_pool(args.name)
+    print(json.dumps(pool.card, indent=2))
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        from nco.plotting.pool import plot_pool
+
+        fig, ax = plt.subplots(figsize=(7, 6))
+        plot_pool(pool, ax=ax)
+        fig.savefig(args.plot, dpi=120, bbox_inches="tight")
+        plt.close(fig)
+        print(f"wrote {args.plot}")
+    return 0
