@@ -27,7 +27,7 @@ from pydantic import Field
 
 from nco.api.output import INPUT_ERROR, error_body
 from nco.api.schema import Options, Problem, field_path
-from nco.api.solve import METHODS, SolveFailed, solve
+from nco.api.solve import METHODS, SolveFailed, default_policy, solve
 from nco.errors import InputError, NcoError, OsrmError
 
 log = logging.getLogger("nco.api")
@@ -187,14 +187,10 @@ def _error(status: int, body: dict[str, Any]) -> JSONResponse:
 
 def _load_policy() -> tuple[Any, str | None]:
     """The shipped policy and its checkpoint id, or (None, None) when none is available."""
-    try:
-        import nco
-
-        policy = nco.load_policy()
-    except (AttributeError, ImportError, NcoError) as exc:
-        log.warning("no policy loaded (%s); methods 'nco' and 'policy' fall back to pyvrp", exc)
-        return None, None
-    return policy, getattr(policy, "checkpoint_id", None)
+    policy, checkpoint, why_not = default_policy()
+    if policy is None:
+        log.warning("no policy loaded (%s); 'nco' seeds its refiner by construction heuristics", why_not)
+    return policy, checkpoint
 
 
 class _BodyLimit:

@@ -6,6 +6,7 @@ parse -> matrices -> :class:`Instance` -> method -> :class:`Solution` -> validat
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import time
@@ -21,11 +22,12 @@ from nco.api.schema import Options, Problem, Translation, build_instance, parse_
 from nco.errors import InputError, NcoError
 from nco.instance import Instance
 from nco.solution import Solution
+from nco.stop import MaxRuntime
 
 METHODS = ("nco", "policy", "ortools", "pyvrp")
-# API method -> name in the solver registry (nco.baselines.get_solver); "nco" is the
-# policy-seeded genetic refiner.
-_REGISTRY = {"nco": "ga", "policy": "policy", "ortools": "ortools", "pyvrp": "pyvrp"}
+# API method -> name in the solver registry (nco.baselines.get_solver); "nco" (the
+# policy-seeded refiner) is assembled here, see run_method.
+_REGISTRY = {"policy": "policy", "ortools": "ortools", "pyvrp": "pyvrp"}
 
 # ``progress(elapsed_seconds, best_cost)`` is called while a method searches (when it can).
 Progress = Callable[[float, float | None], None]
@@ -138,6 +140,11 @@ def run_method(
 ) -> Solution:
     """Run ``options.method`` on ``instance`` within ``options.time_limit``; validated.
 
+    ``nco`` is the genetic refiner seeded by the policy's best sampled solutions; the other
+    methods come from the solver registry (:func:`nco.baselines.get_solver`). When a learned
+    method cannot run (no checkpoint, not installed), the answer comes from the next best
+    thing and ``stats["fallback"]`` says what happened.
+
     Raises
     ------
     SolveFailed
@@ -145,22 +152,67 @@ def run_method(
     """
     from nco.baselines import get_solver
 
-    try:
-        solver = get_solver(_REGISTRY[options.method])
-        fallback = None
-    except NcoError as exc:
-        if options.method not in ("nco", "policy"):
-            raise
-        # The learned methods may be missing (no checkpoint, not installed): answer with
-        # PyVRP rather than not at all, and say so in the output.
-        solver, fallback = get_solver("pyvrp"), f"{exc}; solved with pyvrp instead"
-    solution = solver(instance, options.time_limit, seed=options.seed)
+    if options.method == "nco":
+        solution = _policy_seeded_refiner(instance, options, policy, progress)
+    else:
+        try:
+            solver, fallback = get_solver(_REGISTRY[options.method]), None
+        except NcoError as exc:
+            if options.method != "policy":
+                raise
+            solver, fallback = get_solver("pyvrp"), f"{exc}; solved with pyvrp instead"
+        solution = solver(instance, options.time_limit, seed=options.seed)
+        if fallback:
+            solution.stats["fallback"] = fallback
     if not solution.feasible:
         reason = solution.stats.get("reason", "no feasible routes found")
         raise SolveFailed(f"{options.method}: {reason} (try a longer time limit or more vehicles)")
-    if fallback:
-        solution.stats["fallback"] = fallback
     return solution
+
+
+def _policy_seeded_refiner(
+    instance: Instance, options: Options, policy: Any, progress: Progress | None
+) -> Solution:
+    """The ``nco`` method: policy samples seed the genetic refiner, all on one clock."""
+    from nco.refine import refine
+
+    stop = MaxRuntime(options.time_limit)  # built first: policy inference counts against it
+    policy, checkpoint, why_not = (policy, checkpoint_id(policy), None) if policy is not None else default_policy()
+    seeds = None if policy is None else (lambda inst, k, seed: policy.best_k(inst, k, seed=seed))
+    result = refine(instance, stop, options.seed, seeds, callback=progress)
+    solution = result.solution
+    solution.stats.update(iterations=result.num_iterations, restarts=result.num_restarts)
+    if policy is None:
+        solution.stats["fallback"] = f"no policy ({why_not}); refiner seeded by construction heuristics"
+    else:
+        solution.solver = "nco"
+        solution.stats.update(
+            policy_cost=result.best_seed_cost, inference_time=result.timings.get("seeding", 0.0), checkpoint=checkpoint
+        )
+    solution.runtime = result.runtime
+    return solution
+
+
+@functools.cache
+def default_policy() -> tuple[Any, str | None, str | None]:
+    """The shipped policy, loaded once per process: ``(policy, checkpoint id, None)``.
+
+    Returns ``(None, None, reason)`` when it cannot be loaded, so callers can fall back and
+    say why. The policy is only read afterwards, so threads may share it.
+    """
+    try:
+        from nco import load_policy
+
+        policy = load_policy()
+    except (ImportError, AttributeError, NcoError) as exc:
+        return None, None, str(exc) or type(exc).__name__
+    return policy, checkpoint_id(policy), None
+
+
+def checkpoint_id(policy: Any) -> str | None:
+    """A short name for the checkpoint a policy was loaded from (reported under ``nco``)."""
+    meta = getattr(policy, "meta", None) or {}
+    return getattr(policy, "checkpoint_id", None) or meta.get("id") or meta.get("name")
 
 
 def read_problem(path: str | Path) -> dict[str, Any] | Instance:

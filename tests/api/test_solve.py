@@ -56,8 +56,11 @@ def test_methods_return_validated_vroom_json(make_problem, method):
     assert _replay(data, result) == result["summary"]["cost"]
     assert result["nco"]["method"] == method and result["nco"]["seed"] == 1
     assert result["nco"]["matrix"]["source"] == "input"
-    if result["nco"]["fallback"]:  # a learned method that is not available says so
-        assert method in ("nco", "policy") and result["nco"]["solver"] == "pyvrp"
+    if result["nco"]["fallback"]:  # a learned method that cannot run says what answered instead
+        assert result["nco"]["solver"] == {"nco": "ga", "policy": "pyvrp"}[method]
+    if method == "nco":
+        assert result["nco"]["refiner_iterations"] > 0
+        assert (result["nco"]["checkpoint"] is None) == (result["nco"]["fallback"] is not None)
 
 
 def test_time_windows_give_arrivals_inside_them(make_problem):
