@@ -21,7 +21,7 @@ from nco.pools import CityPool, load_pool
 # name -> how it is drawn from a pool. Demands are 1..9 units, as in the training generator.
 EXAMPLES: dict[str, dict[str, Any]] = {
     "monaco_50": {"pool": "monaco", "stops": 50, "capacity": 40, "service": 120, "seed": 0},
-    "andorra_200": {"pool": "andorra", "stops": 200, "capacity": 100, "service": 120, "seed": 0},
+    "liechtenstein_200": {"pool": "liechtenstein", "stops": 200, "capacity": 100, "service": 120, "seed": 0},
 }
 
 

@@ -91,7 +91,8 @@ def plot_routes(
     ax.set_title(f"{head}\n{how}", fontsize=10)
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
-    ax.legend(loc="best", fontsize=7, framealpha=0.8)
+    # Outside the map, so that it never hides stops (save with bbox_inches="tight").
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
     return ax
 
 

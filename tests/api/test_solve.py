@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
 import nco
+from nco.api.examples import EXAMPLES, make_example
 from nco.api.matrices import resolve_matrices
 from nco.api.schema import build_instance, parse_problem
 from nco.errors import InputError
+from nco.paths import EXAMPLES_DIR
+from nco.pools import list_pools, load_pool
 from nco.validate import validate
 
 
@@ -118,3 +123,16 @@ def test_bad_options_name_the_field(make_problem, options, field):
     with pytest.raises(InputError) as info:
         nco.solve(make_problem(), **options)
     assert info.value.field == field
+
+
+@pytest.mark.parametrize("name", list(EXAMPLES))
+def test_shipped_examples_solve_and_validate(name):
+    data = json.loads((EXAMPLES_DIR / f"{name}.json").read_text())
+    result = nco.solve(data, time_limit=1.0, method="nco")
+    _check_shape(result, data)
+    assert _replay(data, result) == result["summary"]["cost"]
+    assert all("location" in step for route in result["routes"] for step in route["steps"])  # drawable
+    if EXAMPLES[name]["pool"] in list_pools():  # the builder reproduces the shipped file
+        spec = dict(EXAMPLES[name])
+        rebuilt = make_example(load_pool(spec.pop("pool")), **spec)
+        assert json.loads(json.dumps(rebuilt)) == data
