@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -11,6 +10,7 @@ import pytest
 import uvicorn
 
 from nco.api.server import Limits, create_app
+from nco.osrm.server import free_port
 
 # Small on purpose: the tests exercise the limits without building big bodies.
 TEST_LIMITS = Limits(max_jobs=50, max_vehicles=10, max_matrix_size=60, max_body_bytes=200_000, max_time_limit=2.0)
@@ -37,16 +37,10 @@ def make_problem():
     return matrix_problem
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def server_url() -> Iterator[str]:
     """Base URL of the real service (uvicorn in a thread), shut down after the session."""
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(create_app(TEST_LIMITS), host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

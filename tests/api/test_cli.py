@@ -5,9 +5,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
+
+import httpx
+import pytest
 
 from nco.instance import Instance
 from nco.io import instance_to_dict
+from nco.osrm.server import free_port
+from nco.paths import EXAMPLES_DIR
 
 VRP = """NAME : tiny
 TYPE : CVRP
@@ -90,3 +96,56 @@ def test_bad_input_is_one_line_naming_the_field(make_problem):
     assert "Traceback" not in done.stderr
     missing = _nco("solve", "/nonexistent.json")
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def _coordinates_only(path) -> dict:
+    """The shipped Monaco example without its matrices: the road matrices must come from OSRM."""
+    data = json.loads(path.read_text())
+    del data["matrices"]
+    for job in data["jobs"]:
+        del job["location_index"]
+    for vehicle in data["vehicles"]:
+        del vehicle["start_index"], vehicle["end_index"]
+    data["jobs"] = data["jobs"][:15]
+    return data
+
+
+@pytest.mark.osrm
+def test_osrm_matrices_and_road_map(monaco_server, tmp_path):
+    source, png = tmp_path / "coords.json", tmp_path / "roads.png"
+    source.write_text(json.dumps(_coordinates_only(EXAMPLES_DIR / "monaco_50.json")))
+    done = _nco(
+        "solve", str(source), "--osrm-url", monaco_server, "--method", "pyvrp", "--time-limit", "0.3",
+        "--plot", str(png), "--quiet",
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["nco"]["matrix"] == {"source": "osrm", "osrm_url": monaco_server}
+    assert png.stat().st_size > 10_000
+
+
+def test_serve_answers_health_and_solve(make_problem):
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "nco.cli.main", "serve", "--port", str(port), "--max-time-limit", "1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                health = httpx.get(f"{url}/health", timeout=1)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, server.stderr.read()
+                assert time.monotonic() < deadline, "nco serve did not come up"
+                time.sleep(0.2)
+        assert health.json()["limits"]["max_time_limit"] == 1.0
+        body = {**make_problem(), "options": {"method": "pyvrp", "time_limit": 0.2}}
+        assert httpx.post(f"{url}/solve", json=body, timeout=30).json()["code"] == 0
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
