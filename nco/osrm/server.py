@@ -75,6 +75,13 @@ class OsrmServer:
         if not Path(f"{self.dataset}.mldgr").is_file():
             raise OsrmError(f"{self.dataset} is not a built MLD dataset; run `nco osrm build` first")
         tools = self.toolchain or find_toolchain()
+        # osrm-routed binds with SO_REUSEPORT, so a busy port would not stop it: it would
+        # share the port with whatever listens there. Check first.
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind((self.host, self.port))
+            except OSError as exc:
+                raise OsrmError(f"cannot listen on {self.host}:{self.port}: {exc.strerror}") from exc
         # A file, not a pipe: osrm-routed logs every request and would block on a full pipe.
         self._log = tempfile.TemporaryFile(prefix="nco-osrm-routed-")
         cmd = [

@@ -223,7 +223,10 @@ class OsrmClient(osrm.Client):
             for j in range(0, len(dst), dst_block):
                 s, d = src[i : i + src_block], dst[j : j + dst_block]
                 # Each point once per request: a square table sends n coordinates, not 2n.
+                # (OSRM wants two coordinates at least, so a lone point goes twice.)
                 points, position = np.unique(np.concatenate([s, d]), return_inverse=True)
+                if len(points) < 2:
+                    points, position = np.concatenate([s, d]), np.arange(len(s) + len(d))
                 answer = self._request(TableRequest(
                     coordinates=coords[points].tolist(),
                     sources=position[: len(s)].tolist(),
@@ -240,6 +243,9 @@ class OsrmClient(osrm.Client):
         missing = np.argwhere(np.isnan(distances) | np.isnan(durations))
         if len(missing):
             raise UnreachableError(np.column_stack([src[missing[:, 0]], dst[missing[:, 1]]]))
+        # OSRM reports -1 m (never worse) between two points a metre apart on one road
+        # segment, a rounding artefact of its offsets; no road distance is negative.
+        np.clip(distances, 0, None, out=distances)
         return Table(
             np.rint(distances).astype(np.int64),
             np.rint(durations).astype(np.int64),

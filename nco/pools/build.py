@@ -85,8 +85,8 @@ class _Sampler:
         return [p for p, m in zip(points, moved) if not m]
 
 
-def _unreachable_points(n: int, pairs: np.ndarray) -> list[int]:
-    """A small set of points whose removal leaves no unreachable pair (greedy cover).
+def _cover(n: int, pairs: np.ndarray) -> list[int]:
+    """A small set of points whose removal leaves none of ``pairs`` (greedy cover).
 
     A point on a road island misses routes to and from everyone, so it has by far the most
     unreachable pairs; drop such points first.
@@ -100,28 +100,31 @@ def _unreachable_points(n: int, pairs: np.ndarray) -> list[int]:
     return dropped
 
 
-def _duplicates(locations: np.ndarray) -> list[int]:
-    """Indices of points OSRM snapped onto a location an earlier point already has."""
-    _, first = np.unique(np.round(locations, 6), axis=0, return_index=True)
-    return sorted(set(range(len(locations))) - set(first.tolist()))
+def _coincident(table: Table) -> list[int]:
+    """Points to drop so that no two distinct points are zero metres apart by road.
+
+    Table snapping can put two points on one spot, and OSRM measures points a metre
+    apart on one segment as 0 m; either would give the pool zero-length trips.
+    """
+    zero = np.argwhere(table.distances == 0)
+    pairs = zero[zero[:, 0] != zero[:, 1]]
+    return _cover(len(table.distances), pairs)
 
 
 def _reachable_table(sampler: _Sampler, count: int) -> tuple[np.ndarray, Table, dict[str, int]]:
     """``count`` mutually reachable, distinct points and their full table."""
     points = sampler.take(count)
-    dropped = {"unreachable": 0, "table_duplicate": 0}
+    dropped = {"unreachable": 0, "coincident": 0}
     for _ in range(_MAX_ROUNDS):
         coords = np.array(points, dtype=np.float64)
         try:
             table = sampler.client.table(coords)
         except UnreachableError as exc:
-            bad = _unreachable_points(len(coords), exc.pairs)
+            bad = _cover(len(coords), exc.pairs)
             dropped["unreachable"] += len(bad)
         else:
-            # Table snapping prefers the big road component, so two points can land on one
-            # spot; those must go too, or the pool would hold zero-length "trips".
-            bad = _duplicates(table.source_locations)
-            dropped["table_duplicate"] += len(bad)
+            bad = _coincident(table)
+            dropped["coincident"] += len(bad)
             if not bad:
                 return table.source_locations, table, dropped
         points = [p for k, p in enumerate(points) if k not in set(bad)]
@@ -252,7 +255,7 @@ def _card(
                    "dropped_far_snap": sampled["far"], "dropped_duplicate": sampled["duplicate"],
                    "dropped_small_component": sampled["small_component"],
                    "dropped_unreachable": dropped["unreachable"],
-                   "dropped_table_duplicate": dropped["table_duplicate"]},
+                   "dropped_coincident": dropped["coincident"]},
         "build": {
             "seed": seed,
             "max_snap_m": max_snap,
