@@ -92,6 +92,8 @@ class Instance:
             object.__setattr__(self, "coords", _coords(self.coords, size))
         if self.service_times is not None:
             service = _vector("service_times", self.service_times, size)
+            if service[DEPOT] != 0:
+                raise InputError("service_times[0]", "the depot must have service time 0")
             object.__setattr__(self, "service_times", service)
         if self.time_windows is not None:
             object.__setattr__(self, "time_windows", _time_windows(self, size))

@@ -59,6 +59,8 @@ def save_batch(instances: Sequence[Instance], path: str | Path) -> None:
     arrays: dict[str, np.ndarray] = {}
     for key in _ARRAYS:
         values = [getattr(inst, key) for inst in instances]
+        if key == "durations" and all(np.array_equal(inst.durations, inst.distances) for inst in instances):
+            continue  # the Instance default (durations = distances): storing it twice doubles the file
         if all(v is not None for v in values):
             arrays[key] = _compact(np.stack(values))
         elif any(v is not None for v in values):

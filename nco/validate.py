@@ -71,12 +71,12 @@ def validate(instance: Instance, routes: Sequence[Sequence[int]]) -> Report:
     """
     report = Report()
     n = instance.num_customers
-    used = [list(map(int, route)) for route in routes if len(route)]
+    used = [list(route) for route in routes if len(route)]
     seen = np.zeros(n + 1, np.int64)
-    for r, route in enumerate(used):
-        bad = [c for c in route if not 1 <= c <= n]
-        if bad:
-            report.violations.append(f"route {r}: node {bad[0]} is not a customer (1..{n})")
+    for r, given in enumerate(used):
+        route = [_customer(c, n) for c in given]
+        if None in route:
+            report.violations.append(f"route {r}: node {given[route.index(None)]} is not a customer (1..{n})")
             continue
         np.add.at(seen, route, 1)
         path = np.array([DEPOT, *route, DEPOT])
@@ -102,6 +102,18 @@ def check(instance: Instance, routes: Sequence[Sequence[int]]) -> Report:
     if not report.feasible:
         raise InfeasibleSolution(report)
     return report
+
+
+def _customer(node: object, n: int) -> int | None:
+    """``node`` as a customer index, or None when it is not an integer in ``1..n``.
+
+    Checked rather than cast with ``int()``, which would silently read 1.7 as customer 1.
+    """
+    try:
+        value = float(node)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return int(value) if value.is_integer() and 1 <= value <= n else None
 
 
 def _route_duration(instance: Instance, path: np.ndarray, r: int, violations: list[str]) -> int:
