@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from nco.api import METHODS
 from nco.errors import InputError
 from nco.instance import Instance
 
@@ -101,7 +102,7 @@ class Problem(_Model):
 class Options(_Model):
     """How to solve (an nco extension to VROOM's body, under ``options``)."""
 
-    method: Literal["nco", "policy", "ortools", "pyvrp"] = "nco"
+    method: Literal[METHODS] = "nco"  # type: ignore[valid-type]
     time_limit: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
     seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
 

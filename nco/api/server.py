@@ -27,7 +27,8 @@ from pydantic import Field
 
 from nco.api.output import INPUT_ERROR, error_body
 from nco.api.schema import Options, Problem, field_path
-from nco.api.solve import METHODS, SolveFailed, default_policy, solve
+from nco.api import METHODS
+from nco.api.solve import SolveFailed, default_policy, solve
 from nco.errors import InputError, NcoError, OsrmError
 
 log = logging.getLogger("nco.api")

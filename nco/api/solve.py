@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from nco.api import METHODS
 from nco.api.matrices import resolve_matrices
 from nco.api.output import to_vroom
 from nco.api.schema import Options, Problem, Translation, build_instance, parse_problem, validation_error
@@ -24,7 +25,6 @@ from nco.instance import Instance
 from nco.solution import Solution
 from nco.stop import MaxRuntime
 
-METHODS = ("nco", "policy", "ortools", "pyvrp")
 # API method -> name in the solver registry (nco.baselines.get_solver); "nco" (the
 # policy-seeded refiner) is assembled here, see run_method.
 _REGISTRY = {"policy": "policy", "ortools": "ortools", "pyvrp": "pyvrp"}

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from nco.api.solve import METHODS
+from nco.api import METHODS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
