@@ -18,7 +18,7 @@ from nco.errors import NcoError
 from nco.instance import Instance
 from nco.pyvrp_bridge import to_problem_data
 from nco.refine.crossover import ordered_crossover
-from nco.refine.education import Education
+from nco.refine.education import Education, neighbourhoods
 from nco.refine.individual import Individual
 from nco.refine.mutation import Mutation
 from nco.refine.penalties import PenaltyManager, PenaltyParams
@@ -43,8 +43,12 @@ class GeneticParams:
     num_random
         Random giant tours added to the seeds in the initial population and at a restart.
     crossover_rate
-        Share of offspring made by crossover (then fully educated); the others are
-        mutations of one parent (perturbation and local repair, much cheaper).
+        Share of offspring made by crossover and education; the others start from one
+        parent. Every offspring then goes through a mutation burst.
+    mutation_steps
+        Perturb-and-repair steps in one offspring's mutation burst.
+    history_length
+        Late-acceptance memory of a mutation burst.
     repair_probability
         Chance that an infeasible offspring is educated again with boosted penalties.
     restart_after
@@ -60,8 +64,10 @@ class GeneticParams:
     num_seeds: int = 8
     num_random: int = 8
     crossover_rate: float = 0.2
+    mutation_steps: int = 100
+    history_length: int = 50
     repair_probability: float = 0.5
-    restart_after: int = 2000
+    restart_after: int = 200
     num_neighbours: int = 40
     population: PopulationParams = field(default_factory=PopulationParams)
     penalty: PenaltyParams = field(default_factory=PenaltyParams)
@@ -85,8 +91,9 @@ class GeneticAlgorithm:
         self.params = params
         self.rng = np.random.default_rng(seed)
         data = to_problem_data(instance)
-        self.education = Education(data, seed, params.num_neighbours)
-        self.mutation = Mutation(data, seed, params.num_neighbours)
+        neighbours = neighbourhoods(data, params.num_neighbours)
+        self.education = Education(data, seed, neighbours)
+        self.mutation = Mutation(data, seed, neighbours, params.history_length)
         self.penalties = PenaltyManager.for_instance(instance, params.penalty)
         self.population = Population(params.population, self.rng)
         self.timings = {"education": 0.0, "mutation": 0.0, "crossover": 0.0, "population": 0.0}
@@ -117,7 +124,7 @@ class GeneticAlgorithm:
             Called with ``(seconds, best cost)`` at every improvement.
         """
         start = time.perf_counter() if start is None else start
-        self._start, self._callback = start, callback
+        self._start, self._callback, self._stop = start, callback, stop
         seed_costs = [self._consider(routes) for routes in seeds]
         complete = [routes for routes in seeds if _covers(self.instance, routes)]
         iterations = restarts = stale = 0
@@ -161,21 +168,29 @@ class GeneticAlgorithm:
         crossover = self.rng.random() < self.params.crossover_rate
         parents = self.population.select(load, tw) if crossover else (self.population.tournament(load, tw),)
         self.timings["population"] += time.perf_counter() - tic
-        if not crossover:
+        if crossover:
             tic = time.perf_counter()
-            child = self.mutation(parents[0], self.penalties.cost_evaluator())
-            self.timings["mutation"] += time.perf_counter() - tic
-            return child
+            tour = ordered_crossover(parents[0].giant_tour(), parents[1].giant_tour(), self.rng)
+            routes = split(self.instance, tour, load)
+            self.timings["crossover"] += time.perf_counter() - tic
+            start = self._educate(routes).solution
+        else:
+            start = parents[0].solution
         tic = time.perf_counter()
-        tour = ordered_crossover(parents[0].giant_tour(), parents[1].giant_tour(), self.rng)
-        routes = split(self.instance, tour, load)
-        self.timings["crossover"] += time.perf_counter() - tic
-        return self._educate(routes)
+        child = self.mutation(
+            start,
+            self.penalties.cost_evaluator,
+            self.params.mutation_steps,
+            self.penalties.register,
+            lambda: _out_of_time(self._stop),
+        )
+        self.timings["mutation"] += time.perf_counter() - tic
+        return Individual.from_pyvrp(child, self.instance.num_customers)
 
     def _accept(self, individual: Individual, stop: Callable[[float], bool]) -> bool:
         """Register and add a child, repairing it if infeasible; True on a new best."""
         before = self.best_cost
-        self.penalties.register(individual)
+        self.penalties.register(individual.solution)
         self._add(individual)
         repair = not individual.feasible and self.rng.random() < self.params.repair_probability
         if repair and not _out_of_time(stop):

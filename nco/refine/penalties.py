@@ -13,7 +13,6 @@ import numpy as np
 import pyvrp
 
 from nco.instance import Instance
-from nco.refine.individual import Individual
 
 
 @dataclass(frozen=True)
@@ -82,9 +81,9 @@ class PenaltyManager:
     def tw_penalty(self) -> float:
         return float(self.penalties[1])
 
-    def register(self, individual: Individual) -> None:
-        """Record one offspring's feasibility; update a penalty every few registrations."""
-        for dim, violation in enumerate((individual.excess_load, individual.time_warp)):
+    def register(self, solution: pyvrp.Solution) -> None:
+        """Record one candidate's feasibility; update a penalty every few registrations."""
+        for dim, violation in enumerate((sum(solution.excess_load()), solution.time_warp())):
             history = self._history[dim]
             history.append(violation == 0)
             if len(history) < self.params.solutions_between_updates:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nco.instance import DEPOT, Instance
+from nco.instance import Instance
 from nco.refine.split import split
 
 Routes = list[list[int]]
@@ -26,35 +26,17 @@ def random_seeds(instance: Instance, k: int, seed: int = 0) -> list[Routes]:
     return [split(instance, rng.permutation(customers), 0.0, max_overload=1.0) for _ in range(k)]
 
 
-def nearest_neighbour_seeds(instance: Instance, k: int, seed: int = 0) -> list[Routes]:
-    """``k`` nearest-neighbour giant tours split into routes: the first starts at the depot,
-    the others at random customers (the tour wraps around), which makes them distinct."""
-    rng = np.random.default_rng(seed)
-    n = instance.num_customers
-    starts = [DEPOT, *rng.choice(np.arange(1, n + 1), size=min(k, n + 1) - 1, replace=False)]
-    return [split(instance, _nearest_neighbour_tour(instance, int(s)), 0.0, max_overload=1.0) for s in starts[:k]]
-
-
-def _nearest_neighbour_tour(instance: Instance, start: int) -> np.ndarray:
-    dist = instance.distances.astype(np.float64)
-    visited = np.zeros(instance.num_customers + 1, bool)
-    visited[DEPOT] = True
-    tour = []
-    node = start
-    if start != DEPOT:
-        visited[start] = True
-        tour.append(start)
-    for _ in range(instance.num_customers - len(tour)):
-        row = np.where(visited, np.inf, dist[node])
-        node = int(np.argmin(row))
-        visited[node] = True
-        tour.append(node)
-    return np.array(tour, np.int64)
-
-
 def construction_seeds(instance: Instance, k: int, seed: int = 0) -> list[Routes]:
-    """Seeds without a policy: one nearest-neighbour solution, the rest random tours."""
-    return nearest_neighbour_seeds(instance, 1, seed) + random_seeds(instance, k - 1, seed)
+    """Seeds without a policy: Clarke-Wright savings, nearest neighbour, then random tours.
+
+    The two heuristics are :mod:`nco.baselines`'; one that finds nothing feasible (too many
+    routes for the fleet) is skipped.
+    """
+    from nco.baselines.heuristics import nearest_neighbour, savings
+
+    built = [heuristic(instance).routes for heuristic in (savings, nearest_neighbour)][:k]
+    built = [routes for routes in built if routes]
+    return built + random_seeds(instance, k - len(built), seed)
 
 
 def policy_seeds(path: str | Path | None = None) -> SeedFn:

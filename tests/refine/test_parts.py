@@ -79,5 +79,5 @@ def test_penalty_rises_when_offspring_are_infeasible(cvrp):
     overloaded = education([list(range(1, 41))], manager.cost_evaluator(booster=0.0))
     assert not overloaded.feasible
     for _ in range(5):
-        manager.register(overloaded)
+        manager.register(overloaded.solution)
     assert manager.load_penalty > 10.0

@@ -8,16 +8,19 @@ import pytest
 
 from nco.errors import NcoError
 from nco.refine import GeneticParams, refine, solve
-from nco.refine.seeds import construction_seeds, nearest_neighbour_seeds, random_seeds
+from nco.refine.seeds import construction_seeds, random_seeds
 from nco.stop import MaxIterations, MaxRuntime
 from nco.validate import check, validate
+
+# Short mutation bursts keep iteration-limited runs fast; defaults are covered by solve().
+FAST = GeneticParams(mutation_steps=10)
 
 
 @pytest.mark.parametrize("name", ["cvrp", "atsp", "cvrptw"])
 def test_output_is_valid_and_not_worse_than_seeds(name, request):
     instance = request.getfixturevalue(name)
-    seeds = nearest_neighbour_seeds(instance, 4, seed=0)
-    result = refine(instance, MaxIterations(60), seed=0, seeds=seeds)
+    seeds = random_seeds(instance, 4, seed=0)
+    result = refine(instance, MaxIterations(60), seed=0, seeds=seeds, params=FAST)
     check(instance, result.solution.routes)
     assert result.solution.cost == validate(instance, result.solution.routes).cost
     feasible = [validate(instance, s).cost for s in seeds if validate(instance, s).feasible]
@@ -28,25 +31,25 @@ def test_output_is_valid_and_not_worse_than_seeds(name, request):
 
 
 def test_atsp_stays_one_tour(atsp):
-    result = refine(atsp, MaxIterations(30), seed=1, seeds=random_seeds)
+    result = refine(atsp, MaxIterations(30), seed=1, seeds=random_seeds, params=FAST)
     assert result.solution.num_routes == 1
 
 
 def test_never_worse_than_a_strong_seed(cvrp):
-    strong = refine(cvrp, MaxIterations(200), seed=5, seeds=construction_seeds).solution.routes
-    result = refine(cvrp, MaxIterations(10), seed=0, seeds=[strong])
+    strong = refine(cvrp, MaxIterations(200), seed=5, seeds=construction_seeds, params=FAST).solution.routes
+    result = refine(cvrp, MaxIterations(10), seed=0, seeds=[strong], params=FAST)
     assert result.cost <= validate(cvrp, strong).cost
 
 
 def test_deterministic_under_iteration_limit(cvrp):
-    runs = [refine(cvrp, MaxIterations(80), seed=3, seeds=construction_seeds) for _ in range(2)]
+    runs = [refine(cvrp, MaxIterations(80), seed=3, seeds=construction_seeds, params=FAST) for _ in range(2)]
     assert runs[0].solution.routes == runs[1].solution.routes
     assert [c for _, c in runs[0].curve] == [c for _, c in runs[1].curve]
     assert runs[0].num_iterations == runs[1].num_iterations == 80
 
 
 def test_zero_budget_returns_best_seed(cvrp):
-    seeds = nearest_neighbour_seeds(cvrp, 3, seed=0)
+    seeds = random_seeds(cvrp, 3, seed=0)
     best = min(validate(cvrp, s).cost for s in seeds)
     for stop in (MaxRuntime(0), MaxIterations(0)):
         result = refine(cvrp, stop, seeds=seeds)
@@ -67,17 +70,17 @@ def test_time_limit_honoured(cvrp, limit):
 
 def test_callback_reports_every_improvement(cvrp):
     seen = []
-    result = refine(cvrp, MaxIterations(40), seeds=random_seeds, callback=lambda t, c: seen.append((t, c)))
+    result = refine(cvrp, MaxIterations(40), seeds=random_seeds, callback=lambda t, c: seen.append((t, c)), params=FAST)
     assert seen == result.curve
 
 
 def test_warm_start_is_a_seed(cvrp):
-    start = refine(cvrp, MaxIterations(100), seed=2, seeds=construction_seeds).solution
+    start = refine(cvrp, MaxIterations(100), seed=2, seeds=construction_seeds, params=FAST).solution
     assert solve(cvrp, 0.0, initial=start.routes).cost <= start.cost
 
 
 def test_restarts_when_stuck(cvrp):
-    params = GeneticParams(restart_after=20)
+    params = GeneticParams(restart_after=5, mutation_steps=5)
     result = refine(cvrp, MaxIterations(150), seeds=construction_seeds, params=params)
     assert result.num_restarts >= 1
     check(cvrp, result.solution.routes)
@@ -86,4 +89,4 @@ def test_restarts_when_stuck(cvrp):
 def test_no_feasible_seed_and_no_budget_is_a_clear_error(cvrp):
     overloaded = [list(range(1, cvrp.num_customers + 1))]
     with pytest.raises(NcoError, match="no seed was feasible"):
-        refine(cvrp, MaxIterations(0), seeds=[overloaded])
+        refine(cvrp, MaxIterations(0), seeds=[overloaded], params=FAST)
