@@ -198,18 +198,20 @@ def _load_pools(pools: Sequence[str | Pool] | None) -> list[Pool]:
 
 
 def _sample_nodes(coords: np.ndarray, size: int, clustered: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Pick ``size`` distinct pool points per instance, in random order (the first is the depot).
+    """Pick ``size`` distinct pool points per instance: a random one of them as the depot,
+    then the customers in pool order.
 
     Weighted sampling without replacement by Gumbel top-k: uniform weights for uniform
-    instances, a Gaussian mixture around random pool points for clustered ones.
+    instances, a Gaussian mixture around random pool points for clustered ones. Customer
+    order carries no meaning; pool order (which is spatial) makes saved matrices compress.
     """
     count, points = len(clustered), len(coords)
     log_weight = np.zeros((count, points))
     if clustered.any():
         log_weight[clustered] = _cluster_log_weights(coords, int(clustered.sum()), rng)
     keys = log_weight + rng.gumbel(size=(count, points))
-    top = np.argpartition(-keys, size - 1, axis=1)[:, :size]
-    return rng.permuted(top, axis=1)
+    top = rng.permuted(np.argpartition(-keys, size - 1, axis=1)[:, :size], axis=1)
+    return np.c_[top[:, :1], np.sort(top[:, 1:], axis=1)]
 
 
 def _cluster_log_weights(coords: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:

@@ -60,19 +60,11 @@ def testset_names() -> list[str]:
 
 
 def build_testset(spec: TestSet) -> list[Instance]:
-    """Sample the instances of ``spec`` from the pools of its split (mixed uniform/clustered).
-
-    ACVRP and ATSP minimise distance, so their instances keep distances only (durations
-    default to them, which halves the files); ``source["pool_nodes"]`` recovers the real
-    durations from the pool. ACVRPTW keeps its real durations.
-    """
+    """Sample the instances of ``spec`` from the pools of its split (mixed uniform/clustered)."""
     from nco.pools import split
 
     generator = CityGenerator(spec.size, spec.problem, split()[SPLITS[spec.split]], seed=spec.seed)
-    instances = generator.instances(spec.count, name=spec.name)
-    if spec.problem == "acvrptw":
-        return instances
-    return [inst.replace(durations=None) for inst in instances]
+    return generator.instances(spec.count, name=spec.name)
 
 
 def make_testsets(

@@ -112,7 +112,7 @@ def test_npz_stores_default_durations_once(tmp_path):
     plain = Instance(distances=[[0, 3], [4, 0]])
     save_batch([plain], tmp_path / "x.npz")
     with np.load(tmp_path / "x.npz") as data:
-        assert "durations" not in data
+        assert not [key for key in data.files if key.startswith("durations")]
     assert load_batch(tmp_path / "x.npz")[0].durations.tolist() == [[0, 3], [4, 0]]
 
 
