@@ -16,7 +16,7 @@ import pyvrp
 
 from nco.errors import NcoError
 from nco.instance import Instance
-from nco.pyvrp_bridge import to_problem_data
+from nco.pyvrp_bridge import from_pyvrp_solution, to_problem_data
 from nco.refine.crossover import ordered_crossover
 from nco.refine.education import Education, neighbourhoods
 from nco.refine.individual import Individual
@@ -41,7 +41,8 @@ class GeneticParams:
     num_seeds
         K: solutions asked from the seed function (the policy's best K, greedy first).
     num_random
-        Random giant tours added to the seeds in the initial population and at a restart.
+        Random giant tours added to the seeds in the initial population. A restart
+        rebuilds the population from ``num_seeds`` random tours.
     crossover_rate
         Share of offspring made by crossover and education; the others start from one
         parent. Every offspring then goes through a mutation burst.
@@ -62,9 +63,9 @@ class GeneticParams:
     """
 
     num_seeds: int = 8
-    num_random: int = 8
-    crossover_rate: float = 0.2
-    mutation_steps: int = 100
+    num_random: int = 0
+    crossover_rate: float = 0.1
+    mutation_steps: int = 300
     history_length: int = 50
     repair_probability: float = 0.5
     restart_after: int = 200
@@ -142,12 +143,14 @@ class GeneticAlgorithm:
             self._accept(self._educate(routes), stop)
         else:
             while next_iteration():
-                stale = 0 if self._accept(self._offspring(), stop) else stale + 1
+                before = self.best_cost
+                self._accept(self._offspring(), stop)
+                stale = 0 if self.best_cost < before else stale + 1
                 if stale >= self.params.restart_after:
                     restarts += 1
                     stale = 0
                     self.population.clear()
-                    for routes in self._random_tours():
+                    for routes in self._random_tours(self.params.num_seeds):
                         if not next_iteration():
                             break
                         self._accept(self._educate(routes), stop)
@@ -181,15 +184,14 @@ class GeneticAlgorithm:
             start,
             self.penalties.cost_evaluator,
             self.params.mutation_steps,
-            self.penalties.register,
+            self._observe,
             lambda: _out_of_time(self._stop),
         )
         self.timings["mutation"] += time.perf_counter() - tic
         return Individual.from_pyvrp(child, self.instance.num_customers)
 
-    def _accept(self, individual: Individual, stop: Callable[[float], bool]) -> bool:
-        """Register and add a child, repairing it if infeasible; True on a new best."""
-        before = self.best_cost
+    def _accept(self, individual: Individual, stop: Callable[[float], bool]) -> None:
+        """Register and add a child; repair it (boosted penalties) if infeasible."""
         self.penalties.register(individual.solution)
         self._add(individual)
         repair = not individual.feasible and self.rng.random() < self.params.repair_probability
@@ -197,7 +199,12 @@ class GeneticAlgorithm:
             repaired = self._educate(individual.solution, self.params.penalty.repair_booster)
             if repaired.feasible:
                 self._add(repaired)
-        return self.best_cost < before
+
+    def _observe(self, candidate: pyvrp.Solution) -> None:
+        """Every mutation step: feed the penalties; catch a new best as soon as it appears."""
+        self.penalties.register(candidate)
+        if candidate.is_feasible() and candidate.distance() < self.best_cost:
+            self._consider(from_pyvrp_solution(candidate))
 
     def _educate(self, routes: Routes | pyvrp.Solution, booster: float = 1.0) -> Individual:
         tic = time.perf_counter()
