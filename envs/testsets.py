@@ -74,7 +74,8 @@ def make_testsets(
     progress: Callable[[str], None] = print,
 ) -> list[Path]:
     """Write the test sets (all, or ``names``) into ``directory``; existing files are kept
-    unless ``overwrite``. Returns the paths of all requested sets."""
+    unless ``overwrite``, which also drops the rebuilt sets' reference costs. Returns the
+    paths of all requested sets."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     specs = [_spec(name) for name in names] if names else TESTSETS
@@ -83,6 +84,7 @@ def make_testsets(
         path = directory / f"{spec.name}.npz"
         if overwrite or not path.is_file():
             save_batch(build_testset(spec), path)
+            _drop_refs(directory, spec.name)
             progress(f"{spec.name}: {spec.count} instances, n={spec.size}, seed {spec.seed} -> {path} ({_size(path)})")
         else:
             progress(f"{spec.name}: exists, kept ({_size(path)})")
@@ -121,6 +123,12 @@ def load_refs(directory: str | Path = TESTSETS_DIR) -> dict[str, list[float | No
     """All reference costs: ``{set name: [cost or None per instance]}`` (empty if none)."""
     path = Path(directory) / REFS_FILE
     return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def _drop_refs(directory: Path, name: str) -> None:
+    refs = load_refs(directory)
+    if refs.pop(name, None) is not None:
+        (directory / REFS_FILE).write_text(json.dumps(refs, indent=1) + "\n")
 
 
 def _spec(name: str) -> TestSet:

@@ -10,7 +10,7 @@ from nco.pools import list_pools, load_pool, split
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("data", help="city pools: build-city, list, show")
+    parser = subparsers.add_parser("data", help="city pools: build-city, list, show; test sets")
     sub = parser.add_subparsers(dest="data_command", metavar="ACTION", required=True)
 
     p = sub.add_parser("build-city", help="build a city pool from an OSM extract with OSRM")
@@ -28,6 +28,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("name")
     p.add_argument("--plot", metavar="PNG", help="write a map of the points to this file")
     p.set_defaults(func=_show)
+
+    p = sub.add_parser("testsets", help="write the fixed, seeded test sets to data/testsets/")
+    p.add_argument("names", nargs="*", help="only these sets (default: all)")
+    p.add_argument("--overwrite", action="store_true", help="rebuild existing sets (drops their refs)")
+    p.set_defaults(func=_testsets)
 
 
 def _build_city(args: argparse.Namespace) -> int:
@@ -75,4 +80,11 @@ def _show(args: argparse.Namespace) -> int:
         fig.savefig(args.plot, dpi=120, bbox_inches="tight")
         plt.close(fig)
         print(f"wrote {args.plot}")
+    return 0
+
+
+def _testsets(args: argparse.Namespace) -> int:
+    from nco.envs.testsets import make_testsets  # loads torch: only for this action
+
+    make_testsets(names=args.names or None, overwrite=args.overwrite)
     return 0
