@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nco.errors import InputError
 from nco.instance import Instance
 from nco.refine.split import split
 
@@ -39,24 +40,35 @@ def construction_seeds(instance: Instance, k: int, seed: int = 0) -> list[Routes
     return built + random_seeds(instance, k - len(built), seed)
 
 
-def policy_seeds(path: str | Path | None = None) -> SeedFn:
-    """Seeds from the trained policy: its ``k`` best distinct solutions (greedy first).
+def policy_seeds(path: str | Path | None = None, fallback: SeedFn | None = construction_seeds) -> SeedFn:
+    """Seeds from the trained policy: its ``k`` best distinct solutions, best first.
 
-    The policy is loaded on the first call, then kept.
+    Parameters
+    ----------
+    path
+        A policy checkpoint; ``None`` for the shipped one. Loaded on the first call, then kept.
+    fallback
+        Used when the policy cannot help (no checkpoint, or time windows, which it does not
+        model); ``None`` lets the policy's :class:`~nco.errors.InputError` through.
     """
     policy = None
 
     def seed_fn(instance: Instance, k: int, seed: int = 0) -> list[Routes]:
         nonlocal policy
-        if policy is None:
-            from nco import load_policy  # torch is heavy: load it only when asked for
+        try:
+            if policy is None:
+                from nco import load_policy  # torch is heavy: load it only when asked for
 
-            policy = load_policy(path)
-        return policy.best_k(instance, k, seed=seed)
+                policy = load_policy(path)
+            return policy.best_k(instance, k, seed=seed)
+        except InputError:
+            if fallback is None:
+                raise
+            return fallback(instance, k, seed)
 
     return seed_fn
 
 
 def default_seeds() -> SeedFn:
-    """The seed function the refiner uses unless told otherwise."""
-    return construction_seeds
+    """The refiner's seeds unless told otherwise: the policy's, else construction seeds."""
+    return policy_seeds()
