@@ -89,7 +89,8 @@ class CityGenerator(Generator):
         self.mode = mode
         self.seed = seed
         self.rng = np.random.default_rng(seed)
-        self.vehicle_capacity = capacity_for(num_loc)
+        # ATSP: one vehicle with nothing to carry.
+        self.vehicle_capacity = 1 if problem == "atsp" else capacity_for(num_loc)
         self._pools = pools
         self._loaded: list[Pool] | None = None
 
@@ -115,14 +116,13 @@ class CityGenerator(Generator):
         """
         batch = self.sample(count)
         arrays = batch["arrays"]
-        atsp = self.problem == "atsp"
         return [
             Instance(
                 distances=arrays["distances"][b],
                 durations=arrays["durations"][b],
-                demands=None if atsp else arrays["demands"][b],
-                capacity=1 if atsp else int(arrays["capacity"][b]),
-                num_vehicles=1 if atsp else None,
+                demands=arrays["demands"][b],
+                capacity=int(arrays["capacity"][b]),
+                num_vehicles=1 if self.problem == "atsp" else None,
                 coords=arrays["coords"][b],
                 time_windows=arrays["time_windows"][b] if "time_windows" in arrays else None,
                 service_times=arrays["service_times"][b] if "service_times" in arrays else None,
