@@ -36,6 +36,8 @@ def plot_anytime(
     Axes
         The axes drawn on.
     """
+    from matplotlib.ticker import NullFormatter
+
     if ax is None:
         from matplotlib.figure import Figure
 
@@ -49,6 +51,7 @@ def plot_anytime(
             times, costs = [*times, horizon], [*costs, costs[-1]]
         ax.step(times, costs, where="post", label=label)
     ax.set_xscale("log")
+    ax.xaxis.set_minor_formatter(NullFormatter())  # labelled minor ticks overlap on short spans
     ax.set_xlabel("time (s, log scale)")
     ax.set_ylabel("best cost (m)" if ref is None else "gap to reference (%)")
     ax.grid(True, which="both", alpha=0.3)
