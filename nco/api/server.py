@@ -28,7 +28,7 @@ from pydantic import Field
 from nco.api.output import INPUT_ERROR, error_body
 from nco.api.schema import Options, Problem, field_path
 from nco.api import METHODS
-from nco.api.solve import SolveFailed, default_policy, solve
+from nco.api.solve import SolveFailed, default_policy, limit_torch_threads, solve
 from nco.errors import InputError, NcoError, OsrmError
 
 log = logging.getLogger("nco.api")
@@ -90,6 +90,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        if load_policy:
+            limit_torch_threads()
         app.state.policy, app.state.checkpoint = _load_policy() if load_policy else (None, None)
         app.state.limiter = anyio.CapacityLimiter(limits.workers)
         yield

@@ -7,6 +7,7 @@ parse -> matrices -> :class:`Instance` -> method -> :class:`Solution` -> validat
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import sys
 import time
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 
 from nco.api import METHODS
@@ -24,10 +26,8 @@ from nco.errors import InputError, NcoError
 from nco.instance import Instance
 from nco.solution import Solution
 from nco.stop import MaxRuntime
+from nco.validate import InfeasibleSolution
 
-# API method -> name in the solver registry (nco.baselines.get_solver); "nco" (the
-# policy-seeded refiner) is assembled here, see run_method.
-_REGISTRY = {"policy": "policy", "ortools": "ortools", "pyvrp": "pyvrp"}
 
 # ``progress(elapsed_seconds, best_cost)`` is called while a method searches (when it can).
 Progress = Callable[[float, float | None], None]
@@ -140,10 +140,10 @@ def run_method(
 ) -> Solution:
     """Run ``options.method`` on ``instance`` within ``options.time_limit``; validated.
 
-    ``nco`` is the genetic refiner seeded by the policy's best sampled solutions; the other
-    methods come from the solver registry (:func:`nco.baselines.get_solver`). When a learned
-    method cannot run (no checkpoint, not installed), the answer comes from the next best
-    thing and ``stats["fallback"]`` says what happened.
+    ``nco`` is the genetic refiner seeded by the policy's best sampled solutions, ``policy``
+    the policy alone; the baselines come from the solver registry
+    (:func:`nco.baselines.get_solver`). When no policy can be loaded, the learned methods
+    answer with the next best thing and ``stats["fallback"]`` says so.
 
     Raises
     ------
@@ -152,44 +152,71 @@ def run_method(
     """
     from nco.baselines import get_solver
 
-    if options.method == "nco":
-        solution = _policy_seeded_refiner(instance, options, policy, progress)
-    else:
-        try:
-            solver, fallback = get_solver(_REGISTRY[options.method]), None
-        except NcoError as exc:
-            if options.method != "policy":
-                raise
-            solver, fallback = get_solver("pyvrp"), f"{exc}; solved with pyvrp instead"
-        solution = solver(instance, options.time_limit, seed=options.seed)
-        if fallback:
-            solution.stats["fallback"] = fallback
+    checkpoint = why_not = None
+    if options.method in ("nco", "policy"):  # the baselines never load torch
+        policy, checkpoint, why_not = (policy, checkpoint_id(policy), None) if policy is not None else default_policy()
+    try:
+        if options.method == "nco":
+            solution = _policy_seeded_refiner(instance, options, policy, why_not, progress)
+        elif options.method == "policy" and policy is not None:
+            solution = get_solver("policy")(instance, options.time_limit, seed=options.seed, policy=policy)
+            solution.stats.update(policy_cost=solution.cost, inference_time=solution.runtime)
+        elif options.method == "policy":
+            solution = get_solver("pyvrp")(instance, options.time_limit, seed=options.seed)
+            solution.stats["fallback"] = f"no policy ({why_not}); solved with pyvrp instead"
+        else:
+            solution = get_solver(options.method)(instance, options.time_limit, seed=options.seed)
+    except InfeasibleSolution as exc:  # e.g. more routes than the problem has vehicles
+        raise SolveFailed(f"{options.method}: its routes break the problem: {exc}") from None
     if not solution.feasible:
         reason = solution.stats.get("reason", "no feasible routes found")
         raise SolveFailed(f"{options.method}: {reason} (try a longer time limit or more vehicles)")
+    if options.method in ("nco", "policy") and policy is not None:
+        solution.stats["checkpoint"] = checkpoint
     return solution
 
 
 def _policy_seeded_refiner(
-    instance: Instance, options: Options, policy: Any, progress: Progress | None
+    instance: Instance, options: Options, policy: Any, why_not: str | None, progress: Progress | None
 ) -> Solution:
-    """The ``nco`` method: policy samples seed the genetic refiner, all on one clock."""
+    """The ``nco`` method: policy samples seed the genetic refiner, all on one clock.
+
+    Without a policy the refiner starts from construction heuristics (labelled).
+    """
     from nco.refine import refine
+    from nco.refine.seeds import default_seeds
+    from nco.refine.split import split
 
     stop = MaxRuntime(options.time_limit)  # built first: policy inference counts against it
-    policy, checkpoint, why_not = (policy, checkpoint_id(policy), None) if policy is not None else default_policy()
-    seeds = None if policy is None else (lambda inst, k, seed: policy.best_k(inst, k, seed=seed))
-    result = refine(instance, stop, options.seed, seeds, callback=progress)
+    notes: list[str] = []
+
+    def policy_seeds(inst: Instance, k: int, seed: int) -> list[list[list[int]]]:
+        # The policy was trained without a fleet limit: sample it unlimited, then re-cut each
+        # answer's giant tour into at most the caller's vehicles (merged routes may be
+        # overloaded; the refiner's penalties repair them).
+        unlimited = inst.replace(num_vehicles=None) if inst.demands.any() else inst
+        try:
+            found = policy.best_k(unlimited, k, seed=seed)
+        except InputError as exc:  # e.g. time windows, which the policy does not model
+            notes.append(f"policy cannot seed this problem ({exc.message}); refiner seeded by construction heuristics")
+            return default_seeds()(inst, k, seed)
+        fleet = inst.num_vehicles or len(inst.demands)
+        return [
+            routes if len(routes) <= fleet else split(inst, np.concatenate(routes), 0.0, max_overload=1.0)
+            for routes in found
+        ]
+
+    result = refine(instance, stop, options.seed, None if policy is None else policy_seeds, callback=progress)
     solution = result.solution
+    solution.runtime = result.runtime
     solution.stats.update(iterations=result.num_iterations, restarts=result.num_restarts)
     if policy is None:
         solution.stats["fallback"] = f"no policy ({why_not}); refiner seeded by construction heuristics"
+    elif notes:
+        solution.stats["fallback"] = notes[0]
     else:
         solution.solver = "nco"
-        solution.stats.update(
-            policy_cost=result.best_seed_cost, inference_time=result.timings.get("seeding", 0.0), checkpoint=checkpoint
-        )
-    solution.runtime = result.runtime
+        solution.stats.update(policy_cost=result.best_seed_cost, inference_time=result.timings.get("seeding", 0.0))
     return solution
 
 
@@ -201,18 +228,33 @@ def default_policy() -> tuple[Any, str | None, str | None]:
     say why. The policy is only read afterwards, so threads may share it.
     """
     try:
-        from nco import load_policy
+        import nco
+        from nco.policies.checkpoint import DEFAULT_CHECKPOINT
 
-        policy = load_policy()
+        policy = nco.load_policy()
     except (ImportError, AttributeError, NcoError) as exc:
         return None, None, str(exc) or type(exc).__name__
-    return policy, checkpoint_id(policy), None
+    digest = hashlib.sha256(DEFAULT_CHECKPOINT.read_bytes()).hexdigest()[:12]
+    return policy, checkpoint_id(policy) or f"{DEFAULT_CHECKPOINT.name}@sha256:{digest}", None
+
+
+def limit_torch_threads() -> None:
+    """Run torch on one thread, for processes that serve solves (``nco solve``, ``nco serve``).
+
+    One instance's decoding is too small to gain from intra-op threads, and the HTTP server
+    already runs requests in parallel threads. On a busy 2-core machine torch's default
+    threads spun against each other: the policy's seeding of a 50-stop problem took 11 s
+    instead of 0.2 s. Library callers keep torch's default unless they call this.
+    """
+    import torch
+
+    torch.set_num_threads(1)
 
 
 def checkpoint_id(policy: Any) -> str | None:
-    """A short name for the checkpoint a policy was loaded from (reported under ``nco``)."""
+    """The id a policy's checkpoint gives itself (``meta["id"]``), if any."""
     meta = getattr(policy, "meta", None) or {}
-    return getattr(policy, "checkpoint_id", None) or meta.get("id") or meta.get("name")
+    return meta.get("id")
 
 
 def read_problem(path: str | Path) -> dict[str, Any] | Instance:

@@ -136,3 +136,42 @@ def test_shipped_examples_solve_and_validate(name):
         spec = dict(EXAMPLES[name])
         rebuilt = make_example(load_pool(spec.pop("pool")), **spec)
         assert json.loads(json.dumps(rebuilt)) == data
+
+
+@pytest.fixture(scope="module")
+def small_policy():
+    """A real (untrained, small) attention policy: exercises policy seeding without a checkpoint."""
+    import torch
+
+    from nco.policies.inference import PolicySolver
+    from nco.policies.policy import MatrixPolicy, PolicyConfig
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as nco solve / nco serve do (see limit_torch_threads)
+    torch.manual_seed(0)
+    config = PolicyConfig(embed_dim=32, num_heads=4, num_layers=1, ff_dim=64)
+    yield PolicySolver(MatrixPolicy(config), {"id": "untrained-test"})
+    torch.set_num_threads(threads)
+
+
+def test_nco_seeds_the_refiner_with_the_policy_within_the_fleet(small_policy):
+    data = json.loads((EXAMPLES_DIR / "monaco_50.json").read_text())
+    # Fewer vehicles than an untrained policy uses: its seeds are re-cut to fit the fleet.
+    data["vehicles"] = data["vehicles"][:8]
+    result = nco.solve(data, time_limit=1.0, method="nco", policy=small_policy)
+    _check_shape(result, data)
+    extras = result["nco"]
+    assert extras["solver"] == "nco" and extras["fallback"] is None
+    assert extras["checkpoint"] == "untrained-test" and extras["policy_cost"] >= result["summary"]["cost"]
+    assert result["summary"]["computing_times"]["inference"] > 0
+    tw = json.loads((EXAMPLES_DIR / "monaco_tw_30.json").read_text())
+    result = nco.solve(tw, time_limit=0.5, method="nco", policy=small_policy)
+    _check_shape(result, tw)
+    assert "time windows" in result["nco"]["fallback"]  # the policy cannot seed them; said so
+
+
+def test_policy_method_uses_the_given_policy(small_policy, make_problem):
+    data = make_problem(n=8, vehicles=8)
+    result = nco.solve(data, time_limit=0.3, method="policy", policy=small_policy)
+    _check_shape(result, data)
+    assert result["nco"]["solver"] == "policy" and result["nco"]["checkpoint"] == "untrained-test"
