@@ -168,7 +168,9 @@ def _check_limits(body: SolveRequest, limits: Limits) -> None:
     if len(body.jobs) > limits.max_jobs:
         raise _TooLarge("jobs", f"{len(body.jobs)} jobs exceed this server's limit of {limits.max_jobs}")
     if len(body.vehicles) > limits.max_vehicles:
-        raise _TooLarge("vehicles", f"{len(body.vehicles)} vehicles exceed this server's limit of {limits.max_vehicles}")
+        raise _TooLarge(
+            "vehicles", f"{len(body.vehicles)} vehicles exceed this server's limit of {limits.max_vehicles}"
+        )
     for profile, matrices in (body.matrices or {}).items():
         for name in ("distances", "durations"):
             matrix = getattr(matrices, name)

@@ -45,8 +45,7 @@ def test_no_server_error_on_mutated_problems(server_url, make_problem, data):
             base = _replace(base, path, data.draw(JSON))
         except (KeyError, IndexError, TypeError):
             pass  # an earlier mutation removed this position
-    response = httpx.post(
-        f"{server_url}/solve", content=json.dumps(base).encode(), headers={"content-type": "application/json"}, timeout=60
-    )
+    body = json.dumps(base).encode()
+    response = httpx.post(f"{server_url}/solve", content=body, headers={"content-type": "application/json"}, timeout=60)
     assert response.status_code < 500, response.text
     assert "code" in response.json()

@@ -105,7 +105,8 @@ def test_limits(server_url, make_problem):
 
 def test_concurrent_requests_do_not_mix(server_url, make_problem):
     problems = [make_problem(n=6 + k, vehicles=4, seed=k) for k in range(8)]
-    bodies = [{**p, "options": {"method": "pyvrp", "time_limit": 0.2}} for p in problems]
+    methods = ["pyvrp", "ortools", "nco", "policy"]
+    bodies = [{**p, "options": {"method": methods[k % 4], "time_limit": 0.2}} for k, p in enumerate(problems)]
     with ThreadPoolExecutor(8) as pool:
         responses = list(pool.map(lambda b: _post(server_url, b), bodies))
     for problem, response in zip(problems, responses):

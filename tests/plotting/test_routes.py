@@ -52,7 +52,7 @@ def test_map_from_a_result_has_routes_depot_numbers_and_legend(result, tmp_path)
     assert all("/9" in label and "km" in label for label in labels[:-1])  # load/capacity, distance
     numbers = sorted(int(t.get_text()) for t in ax.texts)
     assert len(numbers) == len(MONACO) - 1
-    colours = {tuple(line.get_color()) if not isinstance(line.get_color(), str) else line.get_color() for line in ax.lines}
+    colours = {str(line.get_color()) for line in ax.lines}
     assert len(colours) == len(result["routes"])
     assert ax.get_aspect() == pytest.approx(1 / np.cos(np.radians(MONACO[0][1])))
     plt.close(fig)
