@@ -40,6 +40,9 @@ class GeneticParams:
     ----------
     num_seeds
         K: solutions asked from the seed function (the policy's best K, greedy first).
+    seed_share
+        Share of a time limit the seed function may use (the policy's first, greedy
+        solution always comes, even past it).
     num_random
         Random giant tours added to the seeds in the initial population. A restart
         rebuilds the population from ``num_seeds`` random tours.
@@ -63,6 +66,7 @@ class GeneticParams:
     """
 
     num_seeds: int = 8
+    seed_share: float = 0.25
     num_random: int = 0
     crossover_rate: float = 0.1
     mutation_steps: int = 300
@@ -164,11 +168,11 @@ class GeneticAlgorithm:
 
     def _offspring(self) -> Individual:
         """A crossover child (educated) or a mutated parent, per ``crossover_rate``."""
-        if len(self.population) < 2:
+        if not len(self.population):
             return self._educate(self._random_tours(1)[0])
         load, tw = self.penalties.load_penalty, self.penalties.tw_penalty
         tic = time.perf_counter()
-        crossover = self.rng.random() < self.params.crossover_rate
+        crossover = len(self.population) > 1 and self.rng.random() < self.params.crossover_rate
         parents = self.population.select(load, tw) if crossover else (self.population.tournament(load, tw),)
         self.timings["population"] += time.perf_counter() - tic
         if crossover:

@@ -37,9 +37,9 @@ def refine(
     seed
         Seeds the seed function and the search.
     seeds
-        A seed function ``(instance, k, seed) -> [routes, ...]`` asked for
-        ``params.num_seeds`` solutions, or ready-made route sets. Defaults to
-        :func:`nco.refine.seeds.default_seeds` (the policy when one is available).
+        A seed function (:data:`nco.refine.seeds.SeedFn`) asked for ``params.num_seeds``
+        solutions within ``params.seed_share`` of the time limit, or ready-made route sets.
+        Defaults to :func:`nco.refine.seeds.default_seeds` (the policy when one ships).
     params
         Algorithm settings; see :class:`GeneticParams` for the defaults.
     callback
@@ -54,7 +54,9 @@ def refine(
     start = getattr(stop, "start", None) or time.perf_counter()
     seeds = default_seeds() if seeds is None else seeds
     if callable(seeds):
-        seeds = seeds(instance, params.num_seeds, seed)
+        remaining = getattr(stop, "remaining", None)  # time-based criteria only
+        limit = None if remaining is None else params.seed_share * remaining()
+        seeds = seeds(instance, params.num_seeds, seed, limit)
     seeding = time.perf_counter() - start
     result = GeneticAlgorithm(instance, params, seed).run(stop, seeds, start, callback)
     result.timings["seeding"] = seeding
@@ -80,9 +82,9 @@ def solve(
     stop = MaxRuntime(time_limit)
     seed_fn = default_seeds()
 
-    def with_initial(inst: Instance, k: int, s: int) -> list[Routes]:
+    def with_initial(inst: Instance, k: int, s: int, limit: float | None) -> list[Routes]:
         extra = [initial] if initial else []
-        return extra + seed_fn(inst, k, s)
+        return extra + seed_fn(inst, k, s, limit)
 
     result = refine(instance, stop, seed, with_initial)
     solution = result.solution

@@ -8,7 +8,7 @@ import pytest
 
 from nco.errors import NcoError
 from nco.refine import GeneticParams, refine, solve
-from nco.refine.seeds import construction_seeds, random_seeds
+from nco.refine.seeds import construction_seeds, policy_seeds, random_seeds
 from nco.stop import MaxIterations, MaxRuntime
 from nco.validate import check, validate
 
@@ -92,3 +92,22 @@ def test_no_feasible_seed_and_no_budget_is_a_clear_error(cvrp):
     overloaded = [list(range(1, cvrp.num_customers + 1))]
     with pytest.raises(NcoError, match="no seed was feasible"):
         refine(cvrp, MaxIterations(0), seeds=[overloaded], params=FAST)
+
+
+def test_policy_seeds_plug_in(cvrp, tmp_path):
+    """An untrained policy is enough to check the wiring: its seeds feed the GA."""
+    checkpoint = pytest.importorskip("nco.policies.checkpoint")
+    policy = pytest.importorskip("nco.policies.policy")
+    path = checkpoint.save_policy(tmp_path / "untrained.pt", policy.MatrixPolicy(policy.PolicyConfig()))
+    seed_fn = policy_seeds(path, fallback=None)
+    greedy = seed_fn(cvrp, 4, 0, 0.0)
+    assert len(greedy) == 1 and validate(cvrp, greedy[0]).feasible
+    result = refine(cvrp, MaxRuntime(0.3), seeds=seed_fn)
+    assert result.cost <= result.best_seed_cost
+    fixed = [refine(cvrp, MaxIterations(5), seeds=seed_fn, params=FAST).solution.routes for _ in range(2)]
+    assert fixed[0] == fixed[1]
+
+
+def test_time_windows_fall_back_to_construction_seeds(cvrptw, tmp_path):
+    seed_fn = policy_seeds(tmp_path / "missing.pt")
+    check(cvrptw, refine(cvrptw, MaxIterations(5), seeds=seed_fn, params=FAST).solution.routes)
