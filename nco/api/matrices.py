@@ -64,7 +64,10 @@ def resolve_matrices(problem: Problem, osrm_url: str | None = None, allow_havers
     coords = coordinates(problem)
     assert coords is not None  # given_matrices checked every location is there
     if osrm_url:
-        distances, durations = osrm_matrices(coords, osrm_url)
+        try:
+            distances, durations = osrm_matrices(coords, osrm_url)
+        except InputError as exc:  # the client names coordinates[i]; the caller wrote jobs/vehicles
+            raise InputError(_location_field(exc.field), exc.message) from None
         return Matrices(distances, durations, translation, {"source": "osrm", "osrm_url": osrm_url})
     if allow_haversine:
         distances, durations = haversine_matrices(coords)
@@ -93,3 +96,12 @@ def haversine_matrices(coords: np.ndarray, speed: float = HAVERSINE_SPEED_MPS) -
     a = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
     metres = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
     return np.rint(metres).astype(np.int64), np.rint(metres / speed).astype(np.int64)
+
+
+def _location_field(field: str) -> str:
+    """``coordinates[i]`` (node i of depot + jobs) -> the field the caller wrote."""
+    index = field.removeprefix("coordinates[").removesuffix("]")
+    if not index.isdigit():
+        return field
+    node = int(index)
+    return "vehicles[0].start" if node == 0 else f"jobs[{node - 1}].location"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import uvicorn
@@ -37,12 +38,11 @@ def make_problem():
     return matrix_problem
 
 
-@pytest.fixture(scope="session")
-def server_url() -> Iterator[str]:
-    """Base URL of the real service (uvicorn in a thread), shut down after the session."""
+@contextmanager
+def running(app) -> Iterator[str]:
+    """Serve ``app`` with a real uvicorn in a thread on a free loopback port; yields its URL."""
     port = free_port()
-    config = uvicorn.Config(create_app(TEST_LIMITS), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60
@@ -50,6 +50,22 @@ def server_url() -> Iterator[str]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """Base URL of the service with the test limits, shut down after the session."""
+    with running(create_app(TEST_LIMITS)) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def osrm_server_url(monaco_server: str) -> Iterator[str]:
+    """The service answering problems without matrices from the real Monaco OSRM server."""
+    with running(create_app(TEST_LIMITS, osrm_url=monaco_server)) as url:
+        yield url

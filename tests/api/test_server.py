@@ -114,3 +114,19 @@ def test_concurrent_requests_do_not_mix(server_url, make_problem):
         served = sorted(s["id"] for r in response.json()["routes"] for s in r["steps"] if s["type"] == "job")
         assert served == sorted(job["id"] for job in problem["jobs"])
     assert httpx.get(f"{server_url}/health").status_code == 200
+
+
+@pytest.mark.osrm
+def test_coordinates_are_solved_on_osrm_matrices(osrm_server_url):
+    points = [[7.4246, 43.7384], [7.4189, 43.7312], [7.4275, 43.7402], [7.4213, 43.7357], [7.4163, 43.7285]]
+    body = {
+        "jobs": [{"id": k, "location": p, "delivery": [1]} for k, p in enumerate(points[1:], start=1)],
+        "vehicles": [{"id": v, "start": points[0], "end": points[0], "capacity": [2]} for v in (1, 2)],
+        "options": {"method": "pyvrp", "time_limit": 0.2},
+    }
+    response = _post(osrm_server_url, body)
+    assert response.status_code == 200, response.text
+    assert response.json()["nco"]["matrix"]["source"] == "osrm"
+    far = {**body, "jobs": [{"id": 9, "location": [2.35, 48.85]}]}  # Paris is not on the Monaco map
+    refused = _post(osrm_server_url, far)
+    assert refused.status_code == 422 and refused.json()["field"] == "jobs[0].location"
