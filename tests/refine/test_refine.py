@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import time
 
 import pytest
 
 from nco.errors import NcoError
 from nco.refine import GeneticParams, refine, solve
+from nco.refine.progress import progress_printer
 from nco.refine.seeds import construction_seeds, policy_seeds, random_seeds
 from nco.stop import MaxIterations, MaxRuntime
 from nco.validate import check, validate
@@ -111,3 +113,11 @@ def test_policy_seeds_plug_in(cvrp, tmp_path):
 def test_time_windows_fall_back_to_construction_seeds(cvrptw, tmp_path):
     seed_fn = policy_seeds(tmp_path / "missing.pt")
     check(cvrptw, refine(cvrptw, MaxIterations(5), seeds=seed_fn, params=FAST).solution.routes)
+
+
+def test_progress_printer_writes_one_line_per_improvement(cvrp):
+    stream = io.StringIO()
+    result = refine(cvrp, MaxIterations(20), seeds=random_seeds, params=FAST, callback=progress_printer(stream))
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == len(result.curve)
+    assert lines[-1].startswith("refine") and f"{result.cost:,.0f} m" in lines[-1]
