@@ -184,29 +184,12 @@ def _policy_seeded_refiner(
     Without a policy the refiner starts from construction heuristics (labelled).
     """
     from nco.refine import refine
-    from nco.refine.seeds import default_seeds
-    from nco.refine.split import split
+    from nco.refine import seeds as seeding
 
     stop = MaxRuntime(options.time_limit)  # built first: policy inference counts against it
     notes: list[str] = []
-
-    def policy_seeds(inst: Instance, k: int, seed: int) -> list[list[list[int]]]:
-        # The policy was trained without a fleet limit: sample it unlimited, then re-cut each
-        # answer's giant tour into at most the caller's vehicles (merged routes may be
-        # overloaded; the refiner's penalties repair them).
-        unlimited = inst.replace(num_vehicles=None) if inst.demands.any() else inst
-        try:
-            found = policy.best_k(unlimited, k, seed=seed)
-        except InputError as exc:  # e.g. time windows, which the policy does not model
-            notes.append(f"policy cannot seed this problem ({exc.message}); refiner seeded by construction heuristics")
-            return default_seeds()(inst, k, seed)
-        fleet = inst.num_vehicles or len(inst.demands)
-        return [
-            routes if len(routes) <= fleet else split(inst, np.concatenate(routes), 0.0, max_overload=1.0)
-            for routes in found
-        ]
-
-    result = refine(instance, stop, options.seed, None if policy is None else policy_seeds, callback=progress)
+    seeds = seeding.construction_seeds if policy is None else _fleet_policy_seeds(policy, notes)
+    result = refine(instance, stop, options.seed, seeds, callback=progress)
     solution = result.solution
     solution.runtime = result.runtime
     solution.stats.update(iterations=result.num_iterations, restarts=result.num_restarts)
@@ -218,6 +201,36 @@ def _policy_seeded_refiner(
         solution.solver = "nco"
         solution.stats.update(policy_cost=result.best_seed_cost, inference_time=result.timings.get("seeding", 0.0))
     return solution
+
+
+def _fleet_policy_seeds(policy: Any, notes: list[str]) -> Callable[..., list[list[list[int]]]]:
+    """The refiner's seed function on an already loaded ``policy``, within the caller's fleet.
+
+    The policy was trained without a fleet limit: it is sampled unlimited, then each
+    answer's giant tour is re-cut into at most the problem's vehicles (merged routes may be
+    overloaded; the refiner's penalties repair them). When the policy cannot model the
+    problem (time windows) the seeds come from construction heuristics and ``notes`` says so.
+    """
+    from nco.refine import seeds as seeding
+    from nco.refine.split import split
+
+    def seed_fn(inst: Instance, k: int, seed: int, time_limit: float | None = None) -> list[list[list[int]]]:
+        unlimited = inst.replace(num_vehicles=None) if inst.demands.any() else inst
+        try:
+            if time_limit is None:
+                found = policy.best_k(unlimited, k, seed=seed)
+            else:  # the refiner's own time-boxed sampling, on the policy loaded once
+                found = seeding._sampled(policy, unlimited, k, seed, time_limit)
+        except InputError as exc:
+            notes.append(f"policy cannot seed this problem ({exc.message}); refiner seeded by construction heuristics")
+            return seeding.construction_seeds(inst, k, seed, time_limit)
+        fleet = inst.num_vehicles or len(inst.demands)
+        return [
+            routes if len(routes) <= fleet else split(inst, np.concatenate(routes), 0.0, max_overload=1.0)
+            for routes in found
+        ]
+
+    return seed_fn
 
 
 @functools.cache
