@@ -121,7 +121,7 @@ class GeneticAlgorithm:
             Stopping criterion (:class:`nco.stop.MaxRuntime`, :class:`nco.stop.MaxIterations`).
         seeds
             Initial solutions (nco routes). Feasible ones bound the result; incomplete ones
-            (a customer missing or repeated) are ignored.
+            (a customer missing or repeated) or ones with too many routes are not bred from.
         start
             ``time.perf_counter()`` at the start of the run, so that the curve and runtime
             include the seeding done before; defaults to now.
@@ -131,7 +131,8 @@ class GeneticAlgorithm:
         start = time.perf_counter() if start is None else start
         self._start, self._callback, self._stop = start, callback, stop
         seed_costs = [self._consider(routes) for routes in seeds]
-        complete = [routes for routes in seeds if _covers(self.instance, routes)]
+        fleet = self.instance.num_vehicles or self.instance.num_customers
+        complete = [routes for routes in seeds if _covers(self.instance, routes) and len(routes) <= fleet]
         iterations = restarts = stale = 0
 
         def next_iteration() -> bool:

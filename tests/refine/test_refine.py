@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 import time
 
+import numpy as np
 import pytest
 
 from nco.errors import NcoError
+from nco.instance import Instance
 from nco.refine import GeneticParams, refine, solve
 from nco.refine.progress import progress_printer
 from nco.refine.seeds import construction_seeds, policy_seeds, random_seeds
@@ -121,3 +123,18 @@ def test_progress_printer_writes_one_line_per_improvement(cvrp):
     lines = stream.getvalue().splitlines()
     assert len(lines) == len(result.curve)
     assert lines[-1].startswith("refine") and f"{result.cost:,.0f} m" in lines[-1]
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_tiny_instances(n):
+    distances = np.array([[abs(i - j) * 100 + (i < j) for j in range(n + 1)] for i in range(n + 1)])
+    instance = Instance(distances=distances, demands=np.r_[0, np.ones(n, np.int64)], capacity=2)
+    result = refine(instance, MaxIterations(5), seeds=construction_seeds, params=FAST)
+    check(instance, result.solution.routes)
+
+
+def test_seed_with_too_many_routes_is_not_bred_from(cvrp):
+    limited = cvrp.replace(num_vehicles=10)
+    too_many = [[c] for c in range(1, 41)]
+    result = refine(limited, MaxIterations(10), seeds=[too_many, *random_seeds(limited, 2)], params=FAST)
+    check(limited, result.solution.routes)
