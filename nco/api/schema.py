@@ -6,8 +6,9 @@ where it fits, so that existing clients work: ``jobs`` with a ``location`` [lon,
 ``time_windows``; ``vehicles`` with a ``start``/``end``, a ``capacity`` and a ``time_window``.
 
 nco solves one depot with one vehicle type, so every vehicle must share its start, end,
-capacity, time window and profile; anything nco cannot honour (pickups, shipments, skills,
-breaks, several windows per job, several capacity dimensions) is refused with an
+capacity, time window, skills and profile; anything nco cannot honour (pickups, shipments,
+breaks, several windows per job, several capacity dimensions, a job needing a skill the
+fleet lacks) is refused with an
 :class:`~nco.errors.InputError` naming the field, never silently dropped. Fields VROOM uses
 only to choose what to leave unassigned (``priority``) or to describe (``description``) are
 accepted and have no effect: nco serves every job.
@@ -54,7 +55,7 @@ class Job(_Model):
     service: Amount = Field(0, description="seconds spent at the stop")
     delivery: list[Amount] = Field(default_factory=list, description="one amount")
     pickup: list[Amount] = Field(default_factory=list, description="not supported: must be zero")
-    skills: list[Amount] = Field(default_factory=list, description="not supported: must be empty")
+    skills: list[Amount] = Field(default_factory=list, description="must be among the vehicles' skills")
     priority: Annotated[int, Field(ge=0, le=100)] = Field(0, description="accepted, no effect")
     time_windows: list[TimeWindow] = Field(default_factory=list, description="at most one [start, end]")
 
@@ -70,7 +71,7 @@ class Vehicle(_Model):
     end: Coordinate | None = Field(None, description="must equal start (routes return to the depot)")
     end_index: Index | None = None
     capacity: list[Amount] = Field(default_factory=list, description="one amount; empty = unlimited")
-    skills: list[Amount] = Field(default_factory=list, description="not supported: must be empty")
+    skills: list[Amount] = Field(default_factory=list, description="the same for every vehicle")
     time_window: TimeWindow | None = Field(None, description="the depot's opening hours [start, end]")
     breaks: list[Any] = Field(default_factory=list, description="not supported: must be empty")
 
@@ -166,44 +167,52 @@ def _check_supported(problem: Problem) -> None:
         raise InputError("shipments", "pickup-and-delivery shipments are not supported")
     _check_unique("jobs", [job.id for job in problem.jobs])
     _check_unique("vehicles", [vehicle.id for vehicle in problem.vehicles])
-    for j, job in enumerate(problem.jobs):
-        where = f"jobs[{j}]"
-        if job.setup:
-            raise InputError(f"{where}.setup", "setup times are not supported; add them to service")
-        if any(job.pickup):
-            raise InputError(f"{where}.pickup", "pickups are not supported (deliveries only)")
-        if job.skills:
-            raise InputError(f"{where}.skills", "skills are not supported")
-        if len(job.delivery) > 1:
-            raise InputError(f"{where}.delivery", "only one capacity dimension is supported")
-        if len(job.time_windows) > 1:
-            raise InputError(f"{where}.time_windows", "at most one time window per job is supported")
-        if job.time_windows and job.time_windows[0][0] > job.time_windows[0][1]:
-            raise InputError(f"{where}.time_windows[0]", "start is after end")
     first = problem.vehicles[0]
     for v, vehicle in enumerate(problem.vehicles):
-        where = f"vehicles[{v}]"
-        if vehicle.skills:
-            raise InputError(f"{where}.skills", "skills are not supported")
-        if vehicle.breaks:
-            raise InputError(f"{where}.breaks", "breaks are not supported")
-        if len(vehicle.capacity) > 1:
-            raise InputError(f"{where}.capacity", "only one capacity dimension is supported")
-        if vehicle.time_window and vehicle.time_window[0] > vehicle.time_window[1]:
-            raise InputError(f"{where}.time_window", "start is after end")
-        if vehicle.start is None and vehicle.start_index is None:
-            raise InputError(f"{where}.start", "every vehicle needs a start (the depot)")
-        # nco's routes are closed tours: an end elsewhere is refused, and a vehicle without an
-        # end (an open route in VROOM) is served as a round trip, as the docs say.
-        if vehicle.end is not None and vehicle.end != vehicle.start:
-            raise InputError(f"{where}.end", "routes return to the depot: end must equal start or be left out")
-        if vehicle.end_index is not None and vehicle.end_index != vehicle.start_index:
-            raise InputError(f"{where}.end_index", "routes return to the depot: must equal start_index")
-        # One Instance has one depot and one vehicle type: a mixed fleet is refused, naming
-        # the first field that differs from vehicles[0].
-        for name in ("profile", "start", "start_index", "capacity", "time_window"):
-            if getattr(vehicle, name) != getattr(first, name):
-                raise InputError(f"{where}.{name}", f"differs from vehicles[0]; nco needs a homogeneous fleet")
+        _check_vehicle(f"vehicles[{v}]", vehicle, first)
+    for j, job in enumerate(problem.jobs):
+        _check_job(f"jobs[{j}]", job, set(first.skills))
+
+
+def _check_job(where: str, job: Job, fleet_skills: set[int]) -> None:
+    if job.setup:
+        raise InputError(f"{where}.setup", "setup times are not supported; add them to service")
+    if any(job.pickup):
+        raise InputError(f"{where}.pickup", "pickups are not supported (deliveries only)")
+    # With one vehicle type, a skill either holds for every vehicle or for none.
+    missing = set(job.skills) - fleet_skills
+    if missing:
+        raise InputError(f"{where}.skills", f"no vehicle has skill {min(missing)}")
+    if len(job.delivery) > 1:
+        raise InputError(f"{where}.delivery", "only one capacity dimension is supported")
+    if len(job.time_windows) > 1:
+        raise InputError(f"{where}.time_windows", "at most one time window per job is supported")
+    if job.time_windows and job.time_windows[0][0] > job.time_windows[0][1]:
+        raise InputError(f"{where}.time_windows[0]", "start is after end")
+
+
+def _check_vehicle(where: str, vehicle: Vehicle, first: Vehicle) -> None:
+    if vehicle.breaks:
+        raise InputError(f"{where}.breaks", "breaks are not supported")
+    if len(vehicle.capacity) > 1:
+        raise InputError(f"{where}.capacity", "only one capacity dimension is supported")
+    if vehicle.time_window and vehicle.time_window[0] > vehicle.time_window[1]:
+        raise InputError(f"{where}.time_window", "start is after end")
+    if vehicle.start is None and vehicle.start_index is None:
+        raise InputError(f"{where}.start", "every vehicle needs a start (the depot)")
+    # nco's routes are closed tours: an end elsewhere is refused, and a vehicle without an
+    # end (an open route in VROOM) is served as a round trip, as the docs say.
+    if vehicle.end is not None and vehicle.end != vehicle.start:
+        raise InputError(f"{where}.end", "routes return to the depot: end must equal start or be left out")
+    if vehicle.end_index is not None and vehicle.end_index != vehicle.start_index:
+        raise InputError(f"{where}.end_index", "routes return to the depot: must equal start_index")
+    # One Instance has one depot and one vehicle type: a mixed fleet is refused, naming the
+    # first field that differs from vehicles[0].
+    for name in ("profile", "start", "start_index", "capacity", "time_window"):
+        if getattr(vehicle, name) != getattr(first, name):
+            raise InputError(f"{where}.{name}", "differs from vehicles[0]; nco needs a homogeneous fleet")
+    if set(vehicle.skills) != set(first.skills):
+        raise InputError(f"{where}.skills", "differs from vehicles[0]; nco needs a homogeneous fleet")
 
 
 def _check_unique(name: str, ids: list[int]) -> None:

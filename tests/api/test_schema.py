@@ -74,6 +74,8 @@ BAD = [
     (lambda d: d["matrices"]["car"]["distances"][2].__setitem__(3, 1.5), "matrices.car.distances[2][3]"),
     (lambda d: d["matrices"]["car"]["durations"][2].__setitem__(2, 7), "matrices.car.durations"),
     (lambda d: d.update(matrices={"truck": d["matrices"]["car"]}), "matrices"),
+    (lambda d: d["jobs"][1].update(skills=[3]), "jobs[1].skills"),
+    (lambda d: d["vehicles"][1].update(skills=[3]), "vehicles[1].skills"),
     (lambda d: d.update(jobs=[]), "jobs"),
     (lambda d: d.update(shipments=[{"pickup": {}}]), "shipments"),
 ]
@@ -112,3 +114,11 @@ def test_field_path():
     assert field_path(("jobs", 3, "delivery", 0)) == "jobs[3].delivery[0]"
     assert field_path(("matrices", "car", "distances", 1, 2)) == "matrices.car.distances[1][2]"
     assert field_path(()) == "body"
+
+
+def test_skills_every_vehicle_has_are_accepted(make_problem):
+    data = make_problem(n=3, vehicles=2)
+    for vehicle in data["vehicles"]:
+        vehicle["skills"] = [1, 14]
+    data["jobs"][0]["skills"] = [14]
+    assert _instance(data).num_customers == 3
