@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import signal
+import sys
 
 from nco.osrm import OsrmServer, build, example_extract, install
 from nco.osrm.server import DEFAULT_MAX_TABLE_SIZE
@@ -57,6 +59,9 @@ def _serve(args: argparse.Namespace) -> int:
     server = OsrmServer(
         args.dataset, port=args.port, host=args.host, max_table_size=args.max_table_size
     )
+    # SIGTERM (e.g. from a process supervisor) must unwind the `with` too, or the
+    # osrm-routed child would outlive us.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with server:
         print(f"osrm-routed serving {args.dataset} on {server.url} (Ctrl-C stops it)", flush=True)
         try:
