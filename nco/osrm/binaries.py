@@ -146,11 +146,10 @@ def install(force: bool = False) -> Toolchain:
         When nothing is installed and the wheel cannot be fetched.
     """
     if not force:
-        try:
-            return find_toolchain()
-        except OsrmError:
-            if os.environ.get("NCO_OSRM_BIN"):
-                raise
+        bin_dir = _find_bin_dir()  # a bad $NCO_OSRM_BIN is an error, not a reason to download
+        profiles = _find_profiles_dir(bin_dir) if bin_dir else None
+        if bin_dir and profiles:
+            return Toolchain(bin_dir, profiles)
     OSRM_CACHE.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="nco-osrm-") as tmp:
         wheel = _download((*_WHEEL_ARGS, "osrm-bindings"), Path(tmp), "the osrm-bindings wheel")
