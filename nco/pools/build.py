@@ -127,7 +127,8 @@ def _reachable_table(sampler: _Sampler, count: int) -> tuple[np.ndarray, Table, 
             dropped["coincident"] += len(bad)
             if not bad:
                 return table.source_locations, table, dropped
-        points = [p for k, p in enumerate(points) if k not in set(bad)]
+        drop = set(bad)
+        points = [p for k, p in enumerate(points) if k not in drop]
         points += sampler.take(count - len(points))
     raise NcoError(f"no mutually reachable set of {count} points after {_MAX_ROUNDS} rounds")
 
