@@ -60,6 +60,7 @@ def test_methods_return_validated_vroom_json(make_problem, method):
     _check_shape(result, data)
     assert _replay(data, result) == result["summary"]["cost"]
     assert result["nco"]["method"] == method and result["nco"]["seed"] == 1
+    assert result["nco"]["runtime"] < 0.3 + 2.0  # loose: the time limit is honoured
     assert result["nco"]["matrix"]["source"] == "input"
     if result["nco"]["fallback"]:  # a learned method that cannot run says what answered instead
         assert result["nco"]["solver"] == {"nco": "ga", "policy": "pyvrp"}[method]
