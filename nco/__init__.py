@@ -22,6 +22,7 @@ _LAZY = {
     "plot_routes": "nco.plotting.routes",
     "compare": "nco.harness",
     "get_solver": "nco.baselines",
+    "load_policy": "nco.policies.checkpoint",
 }
 
 

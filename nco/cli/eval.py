@@ -12,6 +12,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("eval", help="evaluate methods on test sets")
     sub = parser.add_subparsers(dest="eval_command", metavar="ACTION", required=True)
     _register_compare(sub)
+    _register_policy(sub)
 
 
 def _register_compare(sub: argparse._SubParsersAction) -> None:
@@ -53,6 +54,32 @@ def _compare(args: argparse.Namespace) -> int:
     paths = write_reports(result, args.out, title=f"{args.testset or args.vrplib}: {len(instances)} instances")
     print(markdown_table(result), end="")
     for path in paths:
+        print(path)
+    return 0
+
+
+def _register_policy(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "policy",
+        help="evaluate a policy checkpoint on a test set; write JSON and Markdown",
+        description="Mean cost, mean gap to the test set's ref, batched ms/instance; every solution "
+        "is checked by the validator.",
+    )
+    p.add_argument("--checkpoint", help="a policy .pt (default: the shipped ACVRP checkpoint)")
+    p.add_argument("--testset", required=True, metavar="NAME", help="e.g. acvrp_n100_unseen")
+    p.add_argument("--decode", default="greedy", help="greedy, sample:K or multistart[:S] (default: %(default)s)")
+    p.add_argument("--limit-instances", type=_positive, metavar="K", help="use only the first K instances")
+    p.add_argument("--out", default="runs/eval", help="folder for the .json/.md (default: %(default)s)")
+    p.set_defaults(func=_policy)
+
+
+def _policy(args: argparse.Namespace) -> int:
+    from nco.policies.evaluate import evaluate_checkpoint, markdown, write_eval
+
+    row = evaluate_checkpoint(args.checkpoint, args.testset, args.decode, args.limit_instances)
+    stem = f"policy_{args.testset}_{args.decode.replace(':', '')}"
+    print(markdown([row]), end="")
+    for path in write_eval([row], args.out, stem):
         print(path)
     return 0
 

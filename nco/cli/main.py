@@ -17,6 +17,7 @@ COMMANDS = [
     "solve",
     "serve",
     "eval",
+    "train",
 ]
 
 

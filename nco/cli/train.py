@@ -1,0 +1,87 @@
+"""``nco train``: REINFORCE training of the matrix-aware attention policy."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "train",
+        help="train the attention policy with REINFORCE (Lightning)",
+        description="Train on instances sampled from the training-city pools. Writes metrics.csv "
+        "(train/val cost per epoch), policy_last.pt / policy_best.pt (load with nco.load_policy or "
+        "nco eval policy) and last.ckpt (for --resume) into --out.",
+    )
+    p.add_argument("--problem", choices=("acvrp", "atsp"), default="acvrp")
+    p.add_argument("--num-loc", type=int, default=20, help="customers per instance (default: %(default)s)")
+    p.add_argument(
+        "--curriculum",
+        help="sizes trained in turn, e.g. 20,50,100 (epochs split evenly) or 20:2,50:4,100:10; overrides --num-loc",
+    )
+    p.add_argument("--epochs", type=int, default=10, help="total epochs (default: %(default)s)")
+    p.add_argument("--batch-size", type=int, default=64, help="instances per step (default: %(default)s)")
+    p.add_argument("--train-size", type=int, default=6400, help="instances per epoch (default: %(default)s)")
+    p.add_argument("--val-size", type=int, default=256, help="validation instances (default: %(default)s)")
+    p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--baseline",
+        choices=("pomo", "shared", "rollout", "exponential"),
+        default="pomo",
+        help="pomo: K rollouts from K different first customers, mean as baseline; shared: K sampled "
+        "rollouts, mean as baseline; rollout: greedy rollout of a frozen copy (default: %(default)s)",
+    )
+    p.add_argument("--num-samples", type=int, default=8, help="K rollouts per instance for pomo/shared (default: %(default)s)")
+    p.add_argument("--pools", help="comma-separated city pools (default: the training cities of the split)")
+    p.add_argument("--embed-dim", type=int, default=128)
+    p.add_argument("--num-layers", type=int, default=3)
+    p.add_argument("--no-edge-bias", action="store_true", help="ablation: ignore the matrix in the encoder")
+    p.add_argument("--no-coords", action="store_true", help="do not feed lon/lat to the encoder")
+    p.add_argument("--out", type=Path, required=True, help="run folder")
+    p.add_argument("--resume", action="store_true", help="continue the run in --out from its last.ckpt")
+    p.add_argument("--threads", type=int, help="torch CPU threads (1 is fastest on a busy shared CPU)")
+    lightning = p.add_argument_group("Lightning Trainer (passed through)")
+    lightning.add_argument("--accelerator", default="cpu")
+    lightning.add_argument("--devices", default="1")
+    lightning.add_argument("--num-nodes", type=int, default=1)
+    lightning.add_argument("--strategy", default="auto")
+    lightning.add_argument("--precision", default="32-true")
+    p.set_defaults(func=_train)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from nco.policies.policy import PolicyConfig
+    from nco.policies.training import TrainConfig, parse_curriculum, train
+
+    cfg = TrainConfig(
+        problem=args.problem,
+        curriculum=parse_curriculum(args.curriculum or str(args.num_loc), args.epochs),
+        batch_size=args.batch_size,
+        train_size=args.train_size,
+        val_size=args.val_size,
+        lr=args.lr,
+        seed=args.seed,
+        baseline=args.baseline,
+        num_samples=args.num_samples,
+        pools=args.pools.split(",") if args.pools else None,
+        out=args.out,
+        resume=args.resume,
+        accelerator=args.accelerator,
+        devices=int(args.devices) if args.devices.isdigit() else args.devices,
+        num_nodes=args.num_nodes,
+        strategy=args.strategy,
+        precision=args.precision,
+        threads=args.threads,
+        policy=PolicyConfig(
+            problem=args.problem,
+            embed_dim=args.embed_dim,
+            num_layers=args.num_layers,
+            edge_bias=not args.no_edge_bias,
+            use_coords=not args.no_coords,
+        ),
+    )
+    best = train(cfg)
+    print(f"best policy: {best}")
+    return 0

@@ -1,0 +1,173 @@
+"""REINFORCE on Lightning (through rl4co) for :class:`MatrixPolicy`, with a size curriculum."""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rl4co.envs import RL4COEnvBase
+from rl4co.models.rl.reinforce.reinforce import REINFORCE
+from rl4co.utils.ops import unbatchify
+
+from nco.errors import InputError
+from nco.policies.checkpoint import save_policy
+from nco.policies.policy import MatrixPolicy
+
+BASELINES = ("shared", "pomo", "rollout", "exponential")
+
+
+def stage_sizes(curriculum: list[tuple[int, int]]) -> list[int]:
+    """Expand ``[(num_loc, epochs), ...]`` to the instance size of every epoch."""
+    return [size for size, epochs in curriculum for _ in range(epochs)]
+
+
+class ReinforceModule(REINFORCE):
+    """REINFORCE for the matrix policy; the environment changes size along a curriculum.
+
+    Parameters
+    ----------
+    make_env
+        ``make_env(num_loc) -> environment`` (its generator samples the training instances).
+    policy
+        The policy to train.
+    curriculum
+        ``[(num_loc, epochs), ...]``: train that many epochs at each size, in order.
+    baseline
+        ``"shared"``: ``num_samples`` rollouts per instance, their mean is the baseline;
+        ``"pomo"``: the same with the first move forced to ``num_samples`` different customers;
+        ``"rollout"``: greedy rollout of a frozen copy (rl4co's RolloutBaseline);
+        ``"exponential"``: moving average of the reward.
+    num_samples
+        Rollouts per instance for the shared/pomo baselines.
+    out_dir
+        Where ``metrics.csv`` and the exported ``policy_last.pt``/``policy_best.pt`` go.
+    **kwargs
+        Passed to rl4co's module: ``batch_size``, ``train_data_size``, ``val_data_size``,
+        ``optimizer_kwargs``...
+    """
+
+    def __init__(
+        self,
+        make_env: Callable[[int], RL4COEnvBase],
+        policy: MatrixPolicy,
+        curriculum: list[tuple[int, int]],
+        baseline: str = "shared",
+        num_samples: int = 8,
+        out_dir: str | Path = ".",
+        **kwargs: Any,
+    ):
+        if baseline not in BASELINES:
+            raise InputError("baseline", f"unknown baseline {baseline!r}; expected one of {BASELINES}")
+        if baseline in ("shared", "pomo") and num_samples < 2:
+            raise InputError("num_samples", "the shared baseline needs at least 2 rollouts per instance")
+        self.sizes = stage_sizes(curriculum)
+        self.make_env = make_env
+        rl4co_baseline = "shared" if baseline == "pomo" else baseline
+        metrics = {"train": ["loss", "cost"], "val": ["cost"], "test": ["cost"]}
+        # Rollout/exponential baselines see raw metres: rl4co's running normalisation of the
+        # advantage keeps the step size independent of the city's scale.
+        reward_scale = None if rl4co_baseline == "shared" else "norm"
+        super().__init__(
+            make_env(self.sizes[0]), policy, rl4co_baseline, reward_scale=reward_scale, metrics=metrics, **kwargs
+        )
+        # rl4co records every init argument (the env with its city pools, the policy) as hparams,
+        # which Lightning would pickle into each checkpoint; keep only plain values.
+        self.hparams.clear()
+        hparams = {"curriculum": curriculum, "baseline": baseline, "num_samples": num_samples, **self.data_cfg}
+        self.save_hyperparameters(hparams, logger=False)
+        self.baseline_name = baseline
+        self.num_samples = num_samples
+        self.out_dir = Path(out_dir)
+        self._train_costs: list[float] = []
+        self._best = (0, float("inf"))  # (num_loc, best val cost at that size)
+        self._started = time.monotonic()
+
+    # --- data along the curriculum -------------------------------------------------------------
+    def _sync_size(self) -> None:
+        """Switch the environment (and regenerate data) when the epoch enters a new stage."""
+        size = self.sizes[min(self.current_epoch, len(self.sizes) - 1)]
+        if size == self.env.generator.num_loc and hasattr(self, "train_dataset"):
+            return
+        self.env = self.make_env(size)
+        self.train_dataset = self.wrap_dataset(self.env.dataset(self.data_cfg["train_data_size"], phase="train"))
+        self.val_dataset = self.env.dataset(self.data_cfg["val_data_size"], phase="val")
+        if self.baseline_name == "rollout":  # its evaluation set must have the new size too
+            self.post_setup_hook()
+
+    def train_dataloader(self):
+        self._sync_size()
+        return super().train_dataloader()
+
+    def val_dataloader(self):
+        self._sync_size()
+        return super().val_dataloader()
+
+    # --- one step ------------------------------------------------------------------------------
+    def shared_step(self, batch: Any, batch_idx: int, phase: str, dataloader_idx: int | None = None):
+        td = self.env.reset(batch)
+        if phase != "train":
+            out = self.policy(td, self.env, decode_type="greedy")
+        elif self.baseline_name in ("shared", "pomo"):
+            k = self.num_samples
+            if self.baseline_name == "pomo":
+                out = self.policy(td, self.env, decode_type="multistart_sampling", num_starts=k)
+            else:
+                out = self.policy(td, self.env, decode_type="sampling", num_samples=k)
+            # Shared baseline: every instance's k rollouts are compared with their mean. Rewards
+            # are taken relative to that mean so that small and large cities weigh the same.
+            reward = unbatchify(out["reward"], k)
+            relative = reward / reward.abs().mean(1, keepdim=True).clamp(min=1.0)
+            out = self.calculate_loss(td, batch, out, relative, unbatchify(out["log_likelihood"], k))
+        else:
+            out = self.policy(td, self.env, decode_type="sampling")
+            out = self.calculate_loss(td, batch, out)
+        out["cost"] = -out["reward"]  # metres: what the progress bar and CSV show
+        if phase == "train":
+            self._train_costs.append(out["cost"].mean().item())
+        metrics = self.log_metrics(out, phase, dataloader_idx=dataloader_idx)
+        return {"loss": out.get("loss", None), **metrics}
+
+    # --- per-epoch log and exports ---------------------------------------------------------------
+    def on_train_epoch_end(self) -> None:
+        size = self.env.generator.num_loc
+        val = self.trainer.callback_metrics.get("val/cost")
+        val_cost = float(val) if val is not None else float("nan")
+        train_cost = sum(self._train_costs) / max(len(self._train_costs), 1)
+        self._train_costs = []
+        instances = (self.global_step) * self.data_cfg["batch_size"]
+        row = {
+            "epoch": self.current_epoch,
+            "num_loc": size,
+            "steps": self.global_step,
+            "instances_seen": instances,
+            "train_cost": round(train_cost, 1),
+            "val_cost": round(val_cost, 1),
+            "wall_s": round(time.monotonic() - self._started, 1),
+        }
+        if self.trainer.is_global_zero:
+            self._write_row(row)
+            meta = {k: row[k] for k in ("epoch", "num_loc", "steps", "instances_seen", "val_cost")}
+            save_policy(self.out_dir / "policy_last.pt", self.policy, meta)
+            if size != self._best[0] or val_cost < self._best[1]:
+                self._best = (size, val_cost)
+                save_policy(self.out_dir / "policy_best.pt", self.policy, meta)
+        super().on_train_epoch_end()
+
+    def _write_row(self, row: dict[str, Any]) -> None:
+        path = self.out_dir / "metrics.csv"
+        new = not path.exists()
+        with path.open("a", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(row))
+            if new:
+                writer.writeheader()
+            writer.writerow(row)
+
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        checkpoint["nco_best"] = self._best
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        self._best = tuple(checkpoint.get("nco_best", self._best))
+

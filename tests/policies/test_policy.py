@@ -1,0 +1,105 @@
+"""Decoding: masks respected at n=500, deterministic greedy, validated solutions, best-K, solver."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from nco.envs import ACVRPEnv, CityGenerator
+from nco.errors import InputError
+from nco.instance import Instance
+from nco.policies import solver as policy_solver
+from nco.policies.inference import parse_decode
+from nco.policies.policy import MatrixPolicy, PolicyConfig
+from nco.validate import validate
+
+
+def test_masks_hold_at_n500(big_pool, tiny):
+    torch.manual_seed(0)
+    policy = MatrixPolicy(tiny).eval()
+    env = ACVRPEnv(CityGenerator(500, "acvrp", [big_pool], seed=0))
+    td = env.reset(env.generator(1))
+    with torch.no_grad():
+        out = policy(td, env, decode_type="greedy")  # rl4co asserts no masked action is taken
+    env.check_solution_validity(td, out["actions"])
+    assert out["reward"].item() < 0
+
+
+def test_greedy_is_deterministic_and_validated(solver, sample):
+    batch = sample(12, 5)
+    first, second = solver.solve(batch, "greedy"), solver.solve(batch, "greedy")
+    assert [s.routes for s in first] == [s.routes for s in second]
+    for inst, sol in zip(batch, first):
+        report = validate(inst, sol.routes)
+        assert report.feasible and sol.cost == report.cost
+        assert sorted(c for route in sol.routes for c in route) == list(range(1, 13))
+
+
+@pytest.mark.parametrize("decode", ["sample:8", "multistart", "multistart:3"])
+def test_other_decodings_are_valid_and_seeded(solver, sample, decode):
+    batch = sample(9, 3, seed=4)
+    sols = solver.solve(batch, decode, seed=1)
+    assert all(validate(i, s.routes).feasible for i, s in zip(batch, sols))
+    assert [s.routes for s in sols] == [s.routes for s in solver.solve(batch, decode, seed=1)]
+
+
+def test_mixed_sizes_keep_input_order(solver, sample):
+    batch = [*sample(6, 2), *sample(10, 2, seed=3)]
+    batch = [batch[0], batch[2], batch[1], batch[3]]
+    sols = solver.solve(batch)
+    assert [sum(map(len, s.routes)) for s in sols] == [6, 10, 6, 10]
+
+
+def test_atsp_instances_get_one_tour(solver, sample):
+    batch = sample(15, 2, problem="atsp")
+    for inst, sol in zip(batch, solver.solve(batch, "sample:4")):
+        assert len(sol.routes) == 1 and validate(inst, sol.routes).feasible
+
+
+def test_best_k_distinct_sorted(solver, sample):
+    inst = sample(10, 1)[0]
+    sets = solver.best_k(inst, 6, seed=0)
+    assert len(sets) == 6
+    keys = {tuple(sorted(map(tuple, routes))) for routes in sets}
+    assert len(keys) == 6
+    costs = [validate(inst, routes).cost for routes in sets]
+    assert costs == sorted(costs)
+    assert sets == solver.best_k(inst, 6, seed=0)
+
+
+def test_registry_solver_honours_time_and_initial(solver, sample):
+    inst = sample(20, 1)[0]
+    sol = policy_solver.solve(inst, time_limit=1.0, seed=0, policy=solver)
+    assert sol.solver == "policy" and validate(inst, sol.routes).feasible
+    assert sol.runtime < 3.0
+    single = [[c] for c in range(1, 21)]  # always feasible, usually worse
+    assert policy_solver.solve(inst, 0.1, initial=single, policy=solver).cost <= validate(inst, single).cost
+
+
+def test_time_windows_are_refused(solver, sample):
+    inst = sample(5, 1, problem="acvrptw")[0]
+    assert policy_solver.solve(inst, 0.5, policy=solver).cost is None
+    with pytest.raises(InputError, match="time_windows"):
+        solver.solve(inst)
+
+
+@pytest.mark.parametrize("bad", ["beam", "sample", "sample:0", "multistart:x", "greedy:2"])
+def test_bad_decode_names_the_field(bad):
+    with pytest.raises(InputError, match="decode"):
+        parse_decode(bad)
+
+
+def test_config_checks():
+    with pytest.raises(InputError, match="problem"):
+        PolicyConfig(problem="tsp")
+    with pytest.raises(InputError, match="config"):
+        PolicyConfig.from_dict({"problem": "acvrp", "colour": 1})
+
+
+def test_instance_without_coords(solver):
+    rng = np.random.default_rng(0)
+    dist = rng.integers(100, 1000, (8, 8))
+    np.fill_diagonal(dist, 0)
+    inst = Instance(distances=dist, demands=[0, *rng.integers(1, 4, 7)], capacity=6)
+    assert validate(inst, solver.solve(inst)[0].routes).feasible
