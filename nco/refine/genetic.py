@@ -70,7 +70,7 @@ class GeneticParams:
     num_random: int = 0
     crossover_rate: float = 0.1
     mutation_steps: int = 300
-    history_length: int = 50
+    history_length: int = 5
     repair_probability: float = 0.5
     restart_after: int = 200
     num_neighbours: int = 40
