@@ -41,7 +41,7 @@ class Mutation:
         data: pyvrp.ProblemData,
         seed: int,
         neighbours: Neighbours,
-        history_length: int = 50,
+        history_length: int = 5,
         min_perturbations: int = 1,
         max_perturbations: int = 25,
     ):
