@@ -60,12 +60,15 @@ def parse_decode(decode: str) -> tuple[str, int]:
     raise InputError("decode", f"expected greedy, sample:K or multistart[:S], got {decode!r}")
 
 
-def _env(problem: str) -> RL4COEnvBase:
-    # The env only steps given data here; a two-point stand-in pool keeps it from loading
-    # the training cities (which an installed copy of nco may not even have).
+def inference_env(env_cls: type[RL4COEnvBase]) -> RL4COEnvBase:
+    """An environment of ``env_cls`` for stepping given data only.
+
+    A two-point stand-in pool keeps its generator from loading the training cities (which an
+    installed copy of nco may not even have).
+    """
     stub = SimpleNamespace(name="none", coords=np.zeros((2, 2)), distances=np.zeros((2, 2), np.int64))
     stub.durations = stub.distances
-    return ENVS[problem](generator=CityGenerator(1, problem, pools=[stub]))
+    return env_cls(generator=CityGenerator(1, env_cls.name, pools=[stub]))
 
 
 class PolicySolver:
@@ -79,18 +82,22 @@ class PolicySolver:
         The checkpoint's meta data (training stage, instances seen, ...).
     device
         Where to run (CPU by default).
+    envs
+        Environment per problem; by default nco's ACVRP and ATSP envs (the ablation bench passes
+        its own to run rl4co's coordinate-only attention model through the same code).
     """
 
-    def __init__(self, policy: MatrixPolicy, meta: dict[str, Any] | None = None, device: str | torch.device = "cpu"):
+    def __init__(
+        self,
+        policy: MatrixPolicy,
+        meta: dict[str, Any] | None = None,
+        device: str | torch.device = "cpu",
+        envs: dict[str, RL4COEnvBase] | None = None,
+    ):
         self.policy = policy.to(device).eval()
         self.meta = dict(meta or {})
         self.device = torch.device(device)
-        self.envs = {problem: _env(problem) for problem in ("acvrp", "atsp")}
-
-    @property
-    def problem(self) -> str:
-        """The problem the policy was trained on."""
-        return self.policy.config.problem
+        self.envs = envs or {problem: inference_env(ENVS[problem]) for problem in ("acvrp", "atsp")}
 
     def solve(self, instances: Instance | Sequence[Instance], decode: str = "greedy", seed: int = 0) -> list[Solution]:
         """Solve each instance; equal-size instances are decoded together in batches.

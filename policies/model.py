@@ -137,7 +137,7 @@ class ReinforceModule(REINFORCE):
         val_cost = float(val) if val is not None else float("nan")
         train_cost = sum(self._train_costs) / max(len(self._train_costs), 1)
         self._train_costs = []
-        instances = (self.global_step) * self.data_cfg["batch_size"]
+        instances = self.global_step * self.data_cfg["batch_size"] * self.trainer.world_size
         row = {
             "epoch": self.current_epoch,
             "num_loc": size,
@@ -149,6 +149,8 @@ class ReinforceModule(REINFORCE):
         }
         if self.trainer.is_global_zero:
             self._write_row(row)
+        # Only nco's own policy has a checkpoint format (the bench also trains rl4co's AM here).
+        if self.trainer.is_global_zero and isinstance(self.policy, MatrixPolicy):
             meta = {k: row[k] for k in ("epoch", "num_loc", "steps", "instances_seen", "val_cost")}
             save_policy(self.out_dir / "policy_last.pt", self.policy, meta)
             if size != self._best[0] or val_cost < self._best[1]:

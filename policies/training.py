@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,8 +11,10 @@ from typing import Any
 import lightning as L
 import torch
 from lightning.pytorch.callbacks import ModelCheckpoint, TQDMProgressBar
+from torch import nn
 
 from nco.errors import InputError
+from nco.policies.checkpoint import read_policy
 from nco.policies.model import ReinforceModule
 from nco.policies.policy import MatrixPolicy, PolicyConfig
 
@@ -22,7 +24,8 @@ class TrainConfig:
     """What ``nco train`` needs; every field has a command-line flag of the same name.
 
     ``curriculum`` is ``[(num_loc, epochs), ...]``; ``pools`` are city pool names (or loaded
-    pools) and default to the training cities of ``nco.pools.split()``.
+    pools) and default to the training cities of ``nco.pools.split()``. ``init`` starts from the
+    weights (and config) of a policy checkpoint instead of a fresh ``policy`` (fine-tuning).
     """
 
     problem: str = "acvrp"
@@ -44,6 +47,7 @@ class TrainConfig:
     strategy: str = "auto"
     precision: str = "32-true"
     threads: int | None = None
+    init: Path | None = None
     policy: PolicyConfig = field(default_factory=PolicyConfig)
 
 
@@ -85,13 +89,18 @@ def make_env_factory(cfg: TrainConfig):
     return make_env
 
 
-def train(cfg: TrainConfig) -> Path:
+def train(cfg: TrainConfig, policy: nn.Module | None = None, make_env: Callable | None = None) -> Path:
     """Run REINFORCE along ``cfg.curriculum``; returns the path of the best exported policy.
 
     Writes into ``cfg.out``: ``metrics.csv`` (train/val cost per epoch), ``policy_last.pt`` and
     ``policy_best.pt`` (loadable with :func:`nco.load_policy`), ``last.ckpt`` (Lightning state for
-    ``resume``) and ``train_config.json``.
+    ``resume``) and ``train_config.json``. ``policy`` and ``make_env`` replace
+    ``MatrixPolicy(cfg.policy)`` and :func:`make_env_factory` (the ablation bench trains rl4co's
+    attention model with the same loop; only nco policies are exported).
     """
+    if policy is None and cfg.init is not None:
+        policy = read_policy(cfg.init)[0].train()
+        cfg.policy = policy.config
     if cfg.policy.problem != cfg.problem:
         raise InputError("problem", f"policy config is for {cfg.policy.problem!r}, training {cfg.problem!r}")
     out = Path(cfg.out)
@@ -106,8 +115,8 @@ def train(cfg: TrainConfig) -> Path:
     L.seed_everything(cfg.seed, workers=True, verbose=False)
     epochs = sum(count for _, count in cfg.curriculum)
     module = ReinforceModule(
-        make_env_factory(cfg),
-        MatrixPolicy(cfg.policy),
+        make_env or make_env_factory(cfg),
+        policy or MatrixPolicy(cfg.policy),
         cfg.curriculum,
         baseline=cfg.baseline,
         num_samples=cfg.num_samples,
@@ -140,6 +149,7 @@ def train(cfg: TrainConfig) -> Path:
 def _jsonable(cfg: TrainConfig) -> dict[str, Any]:
     data = {k: v for k, v in vars(cfg).items() if k != "policy"}
     data["out"] = str(cfg.out)
+    data["init"] = None if cfg.init is None else str(cfg.init)
     data["pools"] = None if cfg.pools is None else [getattr(p, "name", p) for p in cfg.pools]
     data["policy"] = cfg.policy.to_dict()
     data["torch_threads"] = torch.get_num_threads()

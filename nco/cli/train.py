@@ -41,6 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-coords", action="store_true", help="do not feed lon/lat to the encoder")
     p.add_argument("--out", type=Path, required=True, help="run folder")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its last.ckpt")
+    p.add_argument("--init", type=Path, help="start from this policy checkpoint's weights and sizes (fine-tune)")
     p.add_argument("--threads", type=int, help="torch CPU threads (1 is fastest on a busy shared CPU)")
     lightning = p.add_argument_group("Lightning Trainer (passed through)")
     lightning.add_argument("--accelerator", default="cpu")
@@ -74,6 +75,7 @@ def _train(args: argparse.Namespace) -> int:
         strategy=args.strategy,
         precision=args.precision,
         threads=args.threads,
+        init=args.init,
         policy=PolicyConfig(
             problem=args.problem,
             embed_dim=args.embed_dim,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 
 import pytest
 import torch
@@ -12,7 +13,7 @@ from nco.errors import InputError
 from nco.policies.checkpoint import load_policy
 from nco.policies.inference import PolicySolver
 from nco.policies.model import ReinforceModule
-from nco.policies.policy import MatrixPolicy
+from nco.policies.policy import MatrixPolicy, PolicyConfig
 from nco.policies.training import TrainConfig, make_env_factory, parse_curriculum, train
 
 
@@ -53,6 +54,9 @@ def test_run_writes_csv_and_exports_and_resumes(tmp_path, pools, tiny):
     assert float(rows[1]["val_cost"]) > 0 and int(rows[1]["instances_seen"]) == 64
     assert load_policy(tmp_path / "policy_last.pt").meta["num_loc"] == 12
     assert load_policy(tmp_path / "policy_best.pt").meta["num_loc"] == 12  # best restarts per size
+    tuned = replace(cfg, init=tmp_path / "policy_best.pt", out=tmp_path / "tuned", resume=False, curriculum=[(10, 1)])
+    tuned.policy = PolicyConfig()  # ignored: the sizes come from the checkpoint
+    assert load_policy(train(tuned)).policy.config == tiny
 
 
 def test_run_folder_is_not_overwritten(tmp_path, pools, tiny):

@@ -1,0 +1,156 @@
+"""Policy ablation on the unseen-city split: same training budget, different encoders.
+
+Rows (each trained from scratch with the same REINFORCE loop, curriculum, batch, rollouts, lr
+and seed; then greedy and best-of-16-samples on every test set):
+  * ``matrix``      nco's policy: edge-biased encoder over (d_ij, d_ji) + distance term;
+  * ``no-edge``     the same without the matrix in the encoder (distance term kept);
+  * ``rl4co-am``    rl4co's AttentionModel on lon/lat and demand only (coordinate-only);
+plus ``nearest neighbour`` (nco.baselines) and, when it exists, the shipped checkpoint with its
+own (much larger) budget. Writes bench/results/policy_ablation.json and .md.
+
+    .venv/bin/python bench/policy.py --steps 150 --threads 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import torch
+from rl4co.models.zoo.am import AttentionModelPolicy
+
+from nco.baselines import get_solver
+from nco.envs import ACVRPEnv, CityGenerator
+from nco.envs.testsets import load_testset
+from nco.policies.checkpoint import DEFAULT_CHECKPOINT, load_policy
+from nco.policies.evaluate import evaluate
+from nco.policies.inference import PolicySolver, inference_env
+from nco.policies.policy import MatrixPolicy, PolicyConfig
+from nco.policies.training import TrainConfig, train
+
+RESULTS = Path(__file__).parent / "results"
+
+
+class CoordinateACVRPEnv(ACVRPEnv):
+    """ACVRP with the key rl4co's CVRP embeddings read (capacity 1: demands are fractions)."""
+
+    def _reset(self, td, batch_size=None):
+        td = super()._reset(td, batch_size)
+        td.set("vehicle_capacity", torch.ones_like(td["used_capacity"]))
+        return td
+
+
+def coordinate_env(num_loc: int) -> CoordinateACVRPEnv:
+    """Training env of the AM: the same cities and seed per size as ``make_env_factory``."""
+    return CoordinateACVRPEnv(CityGenerator(num_loc, "acvrp", seed=num_loc))
+
+
+def nearest_neighbour(instances, refs) -> dict:
+    nn = get_solver("nn")
+    start = time.perf_counter()
+    costs = np.array([nn(inst, 10.0).cost for inst in instances], dtype=float)
+    ms = 1000 * (time.perf_counter() - start) / len(instances)
+    gaps = [100 * (c - r) / r for c, r in zip(costs, refs or []) if r]
+    return {"mean_cost": float(costs.mean()), "mean_gap": float(np.mean(gaps)) if gaps else None, "ms": ms}
+
+
+def row(solver: PolicySolver, instances, refs, decode: str) -> dict:
+    cost, gap, _, ms = evaluate(solver, instances, refs, decode)
+    return {"mean_cost": cost, "mean_gap": gap, "ms": ms}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--steps", type=int, default=150, help="REINFORCE steps per model (default: %(default)s)")
+    parser.add_argument("--curriculum", default="20,50", help="sizes, steps split evenly (default: %(default)s)")
+    parser.add_argument("--testsets", default="acvrp_n50_unseen,acvrp_n100_unseen")
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=RESULTS / "policy_ablation.json")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+
+    sizes = [int(s) for s in args.curriculum.split(",")]
+    steps_per_size = args.steps // len(sizes)
+    base = TrainConfig(
+        curriculum=[(size, 1) for size in sizes],
+        batch_size=args.batch_size,
+        train_size=args.batch_size * steps_per_size,
+        val_size=64,
+        lr=1e-3,
+        seed=0,
+        baseline="pomo",
+        num_samples=8,
+        threads=args.threads,
+    )
+    models = {
+        "matrix": (lambda: MatrixPolicy(PolicyConfig()), None),
+        "no-edge": (lambda: MatrixPolicy(PolicyConfig(edge_bias=False)), None),
+        "rl4co-am": (
+            lambda: AttentionModelPolicy(env_name="cvrp", embed_dim=128, num_encoder_layers=3, num_heads=8),
+            coordinate_env,
+        ),
+    }
+    testsets = {name: load_testset(name) for name in args.testsets.split(",")}
+    budget = {k: v for k, v in vars(base).items() if k in ("batch_size", "lr", "seed", "baseline", "num_samples")}
+    budget.update(steps=steps_per_size * len(sizes), curriculum=sizes, threads=args.threads)
+    results: dict = {"budget": budget, "rows": {}}
+    for name, (build, make_env) in models.items():
+        torch.manual_seed(0)
+        policy = build()
+        with tempfile.TemporaryDirectory() as tmp:
+            start = time.perf_counter()
+            train(replace(base, out=Path(tmp)), policy=policy, make_env=make_env)
+            train_s = time.perf_counter() - start
+        envs = {"acvrp": inference_env(CoordinateACVRPEnv)} if name == "rl4co-am" else None
+        solver = PolicySolver(policy, device="cpu", envs=envs)
+        results["rows"][name] = {"train_s": round(train_s, 1)}
+        for testset, (instances, refs) in testsets.items():
+            for decode in ("greedy", "sample:16"):
+                results["rows"][name][f"{testset} {decode}"] = row(solver, instances, refs, decode)
+        print(name, json.dumps(results["rows"][name]), flush=True)
+    if DEFAULT_CHECKPOINT.is_file():
+        shipped = load_policy()
+        results["rows"]["shipped"] = {"meta": shipped.meta}
+        for testset, (instances, refs) in testsets.items():
+            for decode in ("greedy", "sample:16"):
+                results["rows"]["shipped"][f"{testset} {decode}"] = row(shipped, instances, refs, decode)
+    results["rows"]["nearest neighbour"] = {
+        f"{testset} greedy": nearest_neighbour(instances, refs) for testset, (instances, refs) in testsets.items()
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    args.out.with_suffix(".md").write_text(markdown(results))
+    print(markdown(results))
+
+
+def markdown(results: dict) -> str:
+    columns = sorted({key for r in results["rows"].values() for key in r if " " in key and "_n" in key})
+    lines = [
+        f"Same budget: {results['budget']['steps']} REINFORCE steps (POMO, 8 rollouts, batch "
+        f"{results['budget']['batch_size']}) over sizes {results['budget']['curriculum']}; gaps vs refs.",
+        "",
+        "| model | " + " | ".join(columns) + " |",
+        "|---|" + "---:|" * len(columns),
+    ]
+    for name, r in results["rows"].items():
+        cells = []
+        for col in columns:
+            cell = r.get(col)
+            if cell is None:
+                cells.append("")
+            elif cell["mean_gap"] is None:
+                cells.append(f"{cell['mean_cost']:,.0f} m")
+            else:
+                cells.append(f"{cell['mean_gap']:.1f} %")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
