@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pyvrp
+import torch
 from matplotlib.figure import Figure
 
 from nco.baselines import get_solver
@@ -44,12 +45,26 @@ PYVRP_WARM = "pyvrp warm (policy greedy)"
 ORTOOLS = "ortools"
 POLICY = "policy alone"
 
-_POLICY_SEEDS = policy_seeds(fallback=None)
+_POLICY: dict[str, object] = {}  # the policy every method here uses, set by --policy
+
+
+def _policy_seeds() -> SeedFn:
+    if "seeds" not in _POLICY:
+        _POLICY["seeds"] = policy_seeds(_POLICY.get("path"), fallback=None)
+    return _POLICY["seeds"]
+
+
+def _policy_solver(instance: Instance, time_limit: float, seed: int = 0) -> Solution:
+    if "solver" not in _POLICY:
+        from nco import load_policy
+
+        _POLICY["solver"] = load_policy(_POLICY.get("path"))
+    return get_solver("policy")(instance, time_limit, seed, policy=_POLICY["solver"])
 
 
 def ga_policy(instance: Instance, time_limit: float, seed: int = 0, initial=None) -> Solution:
     """nco: the GA seeded by the policy's K best solutions, inference on the clock."""
-    return refine(instance, MaxRuntime(time_limit), seed, _POLICY_SEEDS).solution
+    return refine(instance, MaxRuntime(time_limit), seed, _policy_seeds()).solution
 
 
 def ga_construction(instance: Instance, time_limit: float, seed: int = 0, initial=None) -> Solution:
@@ -57,10 +72,15 @@ def ga_construction(instance: Instance, time_limit: float, seed: int = 0, initia
     return refine(instance, MaxRuntime(time_limit), seed, construction_seeds).solution
 
 
+def policy_alone(instance: Instance, time_limit: float, seed: int = 0, initial=None) -> Solution:
+    """The policy by itself: greedy, multistart and sampling rounds within the budget."""
+    return _policy_solver(instance, time_limit, seed)
+
+
 def pyvrp_warm(instance: Instance, time_limit: float, seed: int = 0, initial=None) -> Solution:
     """PyVRP started from the policy's greedy routes; the greedy rollout is on the clock."""
     stop = MaxRuntime(time_limit)
-    greedy = get_solver("policy")(instance, 0.0, seed)
+    greedy = _policy_solver(instance, 0.0, seed)
     solution = get_solver("pyvrp")(instance, stop.remaining(), seed, initial=greedy.routes or None)
     solution.runtime = stop.elapsed()
     return solution
@@ -105,7 +125,7 @@ def run_size(size: int, args: argparse.Namespace) -> dict:
         PYVRP: get_solver("pyvrp"),
         PYVRP_WARM: pyvrp_warm,
         ORTOOLS: get_solver("ortools"),
-        POLICY: get_solver("policy"),
+        POLICY: policy_alone,
     }
     methods = {k: v for k, v in methods.items() if k in args.methods}
     comparison = compare(instances, refs, methods, args.budgets, seeds=(args.seed,), progress=False)
@@ -200,18 +220,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--methods", nargs="+", default=[NCO, GA_CONSTRUCTION, PYVRP, PYVRP_WARM, ORTOOLS, POLICY])
     parser.add_argument("--horizon", type=float, default=10.0, help="seconds of PyVRP cold's anytime run")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--policy", type=Path, help="policy checkpoint (default: the shipped one)")
     parser.add_argument("--out", type=Path, default=Path("bench/results"))
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
+    # One torch thread: on a shared 2-core machine two threads made a greedy rollout at n=100
+    # take 5 s instead of 0.05 s (oversubscription), which would charge that to the policy.
+    torch.set_num_threads(1)
 
     tic = time.perf_counter()
+    _POLICY["path"] = args.policy
     if {NCO, PYVRP_WARM, POLICY} & set(args.methods):
         # Loading torch and the checkpoint is process start-up, not solving: off the clock.
-        _POLICY_SEEDS(load_testset(f"acvrp_n{args.sizes[0]}_unseen")[0][0], 1, 0)
+        first = load_testset(f"acvrp_n{args.sizes[0]}_unseen")[0][0]
+        _policy_seeds()(first, 1, 0, 0.0)
+        _policy_solver(first, 0.0)
     results = [run_size(size, args) for size in args.sizes]
     middle = 200 if 200 in args.sizes else args.sizes[0]
     first_curve = results[args.sizes.index(middle)]["pyvrp_curves"][0]
-    nco_seeds = _POLICY_SEEDS if NCO in args.methods else construction_seeds
+    nco_seeds = _policy_seeds() if NCO in args.methods else construction_seeds
     summary = {
         "meta": {
             "command": "bench/refiner.py " + " ".join(argv or []),
@@ -219,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
             "budgets": args.budgets,
             "horizon": args.horizon,
             "seed": args.seed,
+            "policy": str(args.policy or "shipped checkpoint"),
             "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}; 2 cores shared by 6 developers",
             "wall_seconds": None,
         },
