@@ -1,8 +1,10 @@
-"""The hybrid genetic search loop: select, cross, split, educate, repair, survive, restart.
+"""The hybrid genetic search loop: select, cross, split, educate, mutate, repair, survive, restart.
 
 Each step lives in its own module; this one only orders them and keeps the best solution
-and the anytime curve. One *iteration* is one education (of a seed or an offspring), and
-the stopping criterion is asked once per iteration, so an iteration limit is deterministic.
+and the anytime curve. One *iteration* is the education of one seed, or one offspring (a
+crossover child, educated, or a parent, then a mutation burst). The stopping criterion is
+asked once per iteration, so an iteration limit is deterministic; a time limit is also
+checked inside bursts.
 """
 
 from __future__ import annotations
@@ -168,7 +170,7 @@ class GeneticAlgorithm:
         return Result(solution, self.curve, iterations, restarts, runtime, seed_costs, dict(self.timings))
 
     def _offspring(self) -> Individual:
-        """A crossover child (educated) or a mutated parent, per ``crossover_rate``."""
+        """A crossover child (educated) or a parent, per ``crossover_rate``, after a mutation burst."""
         if not len(self.population):
             return self._educate(self._random_tours(1)[0])
         load, tw = self.penalties.load_penalty, self.penalties.tw_penalty
