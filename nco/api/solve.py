@@ -169,8 +169,8 @@ def run_method(
     except InfeasibleSolution as exc:  # e.g. more routes than the problem has vehicles
         raise SolveFailed(f"{options.method}: its routes break the problem: {exc}") from None
     if not solution.feasible:
-        reason = solution.stats.get("reason", "no feasible routes found")
-        raise SolveFailed(f"{options.method}: {reason} (try a longer time limit or more vehicles)")
+        reason = solution.stats.get("reason") or "no feasible routes found (try a longer time limit or more vehicles)"
+        raise SolveFailed(f"{options.method}: {reason}")
     if options.method in ("nco", "policy") and policy is not None:
         solution.stats["checkpoint"] = checkpoint
     return solution

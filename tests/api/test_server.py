@@ -8,6 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from nco.paths import CHECKPOINTS_DIR
+
+DEFAULT_CHECKPOINT = CHECKPOINTS_DIR / "acvrp.pt"
+
 
 def _post(url: str, body: dict | bytes, timeout: float = 60) -> httpx.Response:
     if isinstance(body, bytes):
@@ -20,6 +24,8 @@ def test_health_and_docs(server_url):
     health = httpx.get(f"{server_url}/health").json()
     assert health["status"] == "ok" and "nco" in health["methods"]
     assert health["limits"]["max_time_limit"] == 2.0
+    # Loaded once at start-up, when a checkpoint ships.
+    assert (health["checkpoint"] is not None) == DEFAULT_CHECKPOINT.is_file()
     assert httpx.get(f"{server_url}/docs").status_code == 200
     schema = httpx.get(f"{server_url}/openapi.json").json()
     assert "/solve" in schema["paths"]
