@@ -8,7 +8,12 @@ and seed; then greedy and best-of-16-samples on every test set):
 plus ``nearest neighbour`` (nco.baselines) and, when it exists, the shipped checkpoint with its
 own (much larger) budget. Writes bench/results/policy_ablation.json and .md.
 
-    .venv/bin/python bench/policy.py --steps 150 --threads 1
+    .venv/bin/python bench/policy.py --steps 200 --threads 1
+
+Two more modes: ``--shipped`` evaluates the shipped checkpoints on every ACVRP/ATSP test set and
+decoding (bench/results/policy_shipped.json/.md); ``--curve DIR`` evaluates the per-epoch
+snapshots ``DIR/epoch_<k>.pt`` of a run greedily (gap vs instances seen,
+bench/results/policy_curve.json/.md).
 """
 
 from __future__ import annotations
@@ -26,9 +31,10 @@ from rl4co.models.zoo.am import AttentionModelPolicy
 
 from nco.baselines import get_solver
 from nco.envs import ACVRPEnv, CityGenerator
-from nco.envs.testsets import load_testset
+from nco.envs.testsets import load_testset, testset_names
 from nco.policies.checkpoint import DEFAULT_CHECKPOINT, load_policy
-from nco.policies.evaluate import evaluate
+from nco.policies.evaluate import evaluate, evaluate_checkpoint, write_eval
+from nco.policies.evaluate import markdown as markdown_rows
 from nco.policies.inference import PolicySolver, inference_env
 from nco.policies.policy import MatrixPolicy, PolicyConfig
 from nco.policies.training import TrainConfig, train
@@ -72,8 +78,14 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", type=Path, default=RESULTS / "policy_ablation.json")
+    parser.add_argument("--shipped", action="store_true", help="evaluate the shipped checkpoints only")
+    parser.add_argument("--curve", type=Path, metavar="DIR", help="evaluate DIR/epoch_<k>.pt snapshots only")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if args.shipped:
+        return shipped_report()
+    if args.curve:
+        return learning_curve(args.curve, args.testsets.split(","))
 
     sizes = [int(s) for s in args.curriculum.split(",")]
     steps_per_size = args.steps // len(sizes)
@@ -127,6 +139,39 @@ def main() -> None:
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     args.out.with_suffix(".md").write_text(markdown(results))
     print(markdown(results))
+
+
+def shipped_report() -> None:
+    """Every decoding of the shipped ACVRP policy on the ACVRP sets, and of the ATSP policy on ATSP."""
+    rows = []
+    for testset in testset_names():
+        problem, size = testset.split("_")[0], int(testset.split("_")[1][1:])
+        if problem == "acvrptw":
+            continue
+        checkpoint = DEFAULT_CHECKPOINT.with_name(f"{problem}.pt")
+        decodes = ["greedy", "sample:64", "multistart"] if size <= 100 else ["greedy", "sample:16"]
+        for decode in decodes:
+            rows.append(evaluate_checkpoint(checkpoint, testset, decode))
+            print(markdown_rows(rows[-1:]), end="", flush=True)
+    write_eval(rows, RESULTS, "policy_shipped")
+
+
+def learning_curve(folder: Path, testsets: list[str]) -> None:
+    """Greedy gap of each epoch snapshot (with the instances it had seen) on ``testsets``."""
+    rows = []
+    snapshots = sorted(folder.glob("epoch_*.pt"), key=lambda p: int(p.stem.split("_")[1]))
+    for path in snapshots:
+        meta = load_policy(path).meta
+        for testset in testsets:
+            result = evaluate_checkpoint(path, testset, "greedy")
+            rows.append({**meta, "testset": testset, "mean_gap": result.mean_gap, "mean_cost": result.mean_cost})
+            print(json.dumps(rows[-1]), flush=True)
+    (RESULTS / "policy_curve.json").write_text(json.dumps(rows, indent=2) + "\n")
+    lines = ["| epoch | size | steps | instances seen | test set | greedy gap |", "|---:|---:|---:|---:|---|---:|"]
+    for r in rows:
+        gap = "n/a" if r["mean_gap"] is None else f"{r['mean_gap']:.2f} %"
+        lines.append(f"| {r['epoch']} | {r['num_loc']} | {r['steps']} | {r['instances_seen']:,} | {r['testset']} | {gap} |")
+    (RESULTS / "policy_curve.md").write_text("\n".join(lines) + "\n")
 
 
 def markdown(results: dict) -> str:

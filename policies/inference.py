@@ -16,7 +16,7 @@ from nco.errors import InputError
 from nco.instance import Instance
 from nco.policies.policy import MatrixPolicy
 from nco.solution import Solution
-from nco.validate import validate, validated_solution
+from nco.validate import check, validated_solution
 
 # Rows of a decoding batch carry the (M, M) float32 matrices twice (normalised and raw);
 # chunks stay under this many bytes so that n=500 with many samples fits in memory.
@@ -133,9 +133,10 @@ class PolicySolver:
     def best_k(self, instance: Instance, k: int, seed: int = 0) -> list[list[list[int]]]:
         """Up to ``k`` distinct route sets for ``instance``, best first (the GA's initial population).
 
-        Pools greedy, POMO multistart and sampled rollouts, drops duplicates (the same routes in
-        any order) and sorts by cost. Fewer than ``k`` come back only when the instance has
-        fewer distinct solutions than the policy found in a few rounds of sampling.
+        Pools greedy, then POMO multistart (up to 64 first customers), then rounds of sampling,
+        stopping as soon as ``k`` distinct solutions (the same routes in any order count once)
+        are in hand, and sorts by cost. Fewer than ``k`` come back only when the policy found no
+        more in four rounds of sampling (tiny instances).
         """
         if k < 1:
             raise InputError("k", f"must be at least 1, got {k}")
@@ -146,12 +147,12 @@ class PolicySolver:
             for acts, cost in zip(actions[0], costs[0]):
                 routes = actions_to_routes(acts)
                 found.setdefault(tuple(sorted(map(tuple, routes))), (cost, routes))
-            if len(found) >= k and kind == "sample":
+            if len(found) >= k:
                 break
-        ranked = sorted(found.values(), key=lambda item: item[0])[:k]
-        for cost, routes in ranked:  # the env's reward is the validator's cost; make sure
-            assert validate(instance, routes).feasible, "policy produced an infeasible solution"
-        return [routes for _, routes in ranked]
+        ranked = [routes for _, routes in sorted(found.values(), key=lambda item: item[0])[:k]]
+        for routes in ranked:  # the env's reward is the validator's cost; nothing leaves unchecked
+            check(instance, routes)
+        return ranked
 
     # --- batched decoding ----------------------------------------------------------------------
     @staticmethod

@@ -105,6 +105,9 @@ class ReinforceModule(REINFORCE):
         self._sync_size()
         return super().val_dataloader()
 
+    def on_train_epoch_start(self) -> None:
+        self.policy.train()  # the rollout baseline's evaluation leaves it in eval mode
+
     # --- one step ------------------------------------------------------------------------------
     def shared_step(self, batch: Any, batch_idx: int, phase: str, dataloader_idx: int | None = None):
         td = self.env.reset(batch)
