@@ -38,7 +38,7 @@ class SolveFailed(NcoError):
 
 
 def solve(
-    problem: dict[str, Any] | Problem | Instance,
+    problem: dict[str, Any] | Problem | Instance | str | Path,
     time_limit: float = 1.0,
     method: str = "nco",
     seed: int = 0,
@@ -52,8 +52,8 @@ def solve(
     Parameters
     ----------
     problem
-        A VROOM-shaped dict (``jobs``, ``vehicles``, optional ``matrices``) or an
-        :class:`Instance`.
+        A VROOM-shaped dict (``jobs``, ``vehicles``, optional ``matrices``), an
+        :class:`Instance`, or the path of a file :func:`read_problem` reads.
     time_limit
         Seconds the method may search.
     method
@@ -86,6 +86,8 @@ def solve(
     """
     options = _options(method=method, time_limit=time_limit, seed=seed)
     start = time.perf_counter()
+    if isinstance(problem, (str, Path)):
+        problem = read_problem(problem)
     if isinstance(problem, Instance):
         instance = problem
         translation = Translation(

@@ -106,6 +106,13 @@ def test_coordinates_with_haversine_are_labelled():
         nco.solve(data, time_limit=0.2, method="pyvrp")
 
 
+def test_a_path_is_accepted():
+    result = nco.solve(EXAMPLES_DIR / "monaco_50.json", time_limit=0.2, method="pyvrp")
+    assert result["code"] == 0 and result["summary"]["routes"] >= 1
+    with pytest.raises(InputError, match="no such file"):
+        nco.solve("/nonexistent.json")
+
+
 def test_an_instance_is_accepted():
     rng = np.random.default_rng(0)
     dist = rng.integers(100, 1000, size=(8, 8))
