@@ -33,9 +33,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from nco.api.progress import ProgressLine
-    from nco.api.solve import read_problem, solve
+    from nco.api.solve import limit_torch_threads, read_problem, solve
 
     problem = read_problem(args.input)
+    if args.method in ("nco", "policy"):
+        limit_torch_threads()
     options = dict(
         time_limit=args.time_limit,
         method=args.method,
