@@ -250,7 +250,9 @@ def default_policy() -> tuple[Any, str | None, str | None]:
     except (ImportError, AttributeError, NcoError) as exc:
         return None, None, str(exc) or type(exc).__name__
     digest = hashlib.sha256(DEFAULT_CHECKPOINT.read_bytes()).hexdigest()[:12]
-    return policy, checkpoint_id(policy) or f"{DEFAULT_CHECKPOINT.name}@sha256:{digest}", None
+    # Kept on the policy (before anyone shares it) so that whoever is handed it can report it.
+    policy.meta.setdefault("id", f"{DEFAULT_CHECKPOINT.name}@sha256:{digest}")
+    return policy, checkpoint_id(policy), None
 
 
 def limit_torch_threads() -> None:

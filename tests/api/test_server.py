@@ -44,7 +44,10 @@ def test_solve_happy_path(server_url, make_problem):
 def test_default_method_answers(server_url, make_problem):
     response = _post(server_url, {**make_problem(), "options": {"time_limit": 0.3}})
     assert response.status_code == 200, response.text
-    assert response.json()["nco"]["method"] == "nco"
+    extras = response.json()["nco"]
+    assert extras["method"] == "nco"
+    # The checkpoint loaded at start-up is the one reported.
+    assert extras["checkpoint"] == httpx.get(f"{server_url}/health").json()["checkpoint"]
 
 
 def _nan(d):
