@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import time
 from pathlib import Path
 
 from nco.baselines import get_solver
-from nco.harness import compare, load_testset, markdown_table
+from nco.harness import Comparison, compare, load_testset, markdown_table
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -32,11 +33,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit-instances", type=int, help="first K instances of each set")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the other test sets already in compare.json (run sizes one at a time)"
+    )
     args = parser.parse_args(argv)
 
     methods = {name: get_solver(name) for name in args.methods.split(",")}
     budgets = [float(b) for b in args.budgets.split(",")]
+    saved = args.out / "compare.json"
     results = {}
+    if args.keep and saved.is_file():
+        results = {k: Comparison.from_dict(v) for k, v in json.loads(saved.read_text())["results"].items()}
     for size in args.sizes.split(","):
         name = f"acvrp_n{size}_{args.split}"
         instances, refs = load_testset(name)
@@ -44,14 +51,22 @@ def main(argv: list[str] | None = None) -> int:
         refs = None if refs is None else refs[: args.limit_instances]
         start = time.perf_counter()
         result = compare(instances, refs, methods, budgets, range(args.seeds), workers=args.workers)
-        result.meta.update(testset=name, instances=len(instances), seconds=round(time.perf_counter() - start, 1))
+        result.meta.update(
+            testset=name,
+            size=int(size),
+            instances=len(instances),
+            load_average=round(os.getloadavg()[0], 2),  # the machine may be shared: context for the timings
+            seconds=round(time.perf_counter() - start, 1),
+            date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        )
         results[name] = result
         print(f"## {name} ({len(instances)} instances)\n\n{markdown_table(result)}", flush=True)
 
+    results = dict(sorted(results.items(), key=lambda item: item[1].meta.get("size", 0)))
     args.out.mkdir(parents=True, exist_ok=True)
     machine = {"python": sys.version.split()[0], "platform": platform.platform(), "cpus": _cpus()}
     payload = {"machine": machine, "seeds": args.seeds, "results": {k: r.to_dict() for k, r in results.items()}}
-    (args.out / "compare.json").write_text(json.dumps(payload, indent=1))
+    saved.write_text(json.dumps(payload, indent=1))
     tables = [f"## {k} ({r.meta['instances']} instances)\n\n{markdown_table(r)}" for k, r in results.items()]
     (args.out / "compare.md").write_text("# Baselines at equal budgets\n\n" + "\n".join(tables))
     _plot(results, args.out / "compare.png")
@@ -72,8 +87,6 @@ def _plot(results: dict, path: Path) -> None:
 
 
 def _cpus() -> int:
-    import os
-
     return len(os.sched_getaffinity(0))
 
 

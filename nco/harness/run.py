@@ -78,6 +78,16 @@ class Comparison:
             "runs": [asdict(run) for run in self.runs],
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Comparison:
+        """Inverse of :meth:`to_dict`, e.g. to redraw a saved comparison."""
+        return cls(
+            runs=[Run(**run) for run in data["runs"]],
+            rows=[Row(**row) for row in data["rows"]],
+            ref_kind=data["ref_kind"],
+            meta=dict(data.get("meta", {})),
+        )
+
 
 def compare(
     instances: Sequence[Instance],

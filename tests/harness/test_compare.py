@@ -6,7 +6,7 @@ from nco.baselines import get_solver
 from nco.baselines.common import no_solution
 from nco.baselines.heuristics import nearest_neighbour, savings
 from nco.errors import NcoError
-from nco.harness import compare, markdown_table, write_reports
+from nco.harness import Comparison, compare, markdown_table, write_reports
 
 
 def never_feasible(instance, time_limit, seed=0, initial=None):
@@ -70,3 +70,5 @@ def test_reports_are_written(rings, tmp_path):
     assert json.loads(paths[2].read_text())["rows"][0]["method"] == "nn"
     assert paths[3].read_bytes()[:4] == b"\x89PNG"
     assert paths[0].read_text().startswith("# rings")
+    again = Comparison.from_dict(json.loads(paths[2].read_text()))
+    assert again.rows == result.rows and again.runs == result.runs
