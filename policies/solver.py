@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from nco.errors import InputError
 from nco.instance import Instance
-from nco.policies.checkpoint import load_policy
+from nco.policies.checkpoint import DEFAULT_CHECKPOINT, load_policy
 from nco.policies.inference import PolicySolver, problem_of
 from nco.solution import Solution
 from nco.stop import MaxRuntime
@@ -15,9 +15,12 @@ from nco.validate import validate, validated_solution
 SAMPLES_PER_ROUND = 32
 
 
-@lru_cache(maxsize=1)
-def _shipped() -> PolicySolver:
-    return load_policy()  # once per process: loading costs far more than a greedy rollout
+@lru_cache(maxsize=2)
+def _shipped(problem: str) -> PolicySolver:
+    """The shipped checkpoint for ``problem`` (ACVRP's when there is none), loaded once per
+    process: loading costs far more than a greedy rollout."""
+    path = DEFAULT_CHECKPOINT.with_name(f"{problem}.pt")
+    return load_policy(path if path.is_file() else None)
 
 
 def solve(
@@ -41,14 +44,14 @@ def solve(
     initial
         Routes to beat (kept when better than everything the policy finds).
     policy
-        A loaded policy; the shipped ACVRP checkpoint by default.
+        A loaded policy; by default the shipped checkpoint of the instance's problem.
     """
     stop = MaxRuntime(time_limit)
     try:
-        problem_of(instance)
+        problem = problem_of(instance)
     except InputError as exc:
         return Solution([], None, "policy", stop.elapsed(), {"reason": str(exc)})
-    policy = policy or _shipped()
+    policy = policy or _shipped(problem)
     best = policy.solve(instance, "greedy", seed)[0]
     rounds = 1
     if initial is not None and validate(instance, initial).feasible:
