@@ -84,19 +84,8 @@ def savings(
     in ``j`` in decreasing order of the saving ``d(i, 0) + d(0, j) - d(i, j)``; routes are
     never reversed, since reversal changes the cost of an asymmetric route. A join must keep
     the load within capacity and, with time windows, every service start within its window.
-    Only positive savings are used unless ``num_vehicles`` forces more joins.
-
-    Parameters
-    ----------
-    instance
-        The instance to solve.
-    time_limit, seed, initial
-        Ignored: the heuristic is deterministic and instant.
-
-    Returns
-    -------
-    Solution
-        Validated routes, or ``cost=None`` when the routes exceed ``num_vehicles``.
+    Only positive savings are used unless ``num_vehicles`` forces more joins. Parameters
+    and result as for :func:`nearest_neighbour`.
     """
     start = time.perf_counter()
     n = instance.num_customers
