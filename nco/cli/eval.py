@@ -50,7 +50,7 @@ def _compare(args: argparse.Namespace) -> int:
         instances = instances[: args.limit_instances]
         refs = None if refs is None else refs[: args.limit_instances]
     result = compare(instances, refs, methods, args.budgets, range(args.seeds), workers=args.workers)
-    result.meta.update(source=args.testset or args.vrplib, instances=len(instances), seeds=args.seeds)
+    result.meta.update(source=args.testset or args.vrplib, instances=len(instances))
     paths = write_reports(result, args.out, title=f"{args.testset or args.vrplib}: {len(instances)} instances")
     print(markdown_table(result), end="")
     for path in paths:

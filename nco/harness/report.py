@@ -28,6 +28,7 @@ def markdown_table(comparison: Comparison) -> str:
     lines.append(
         f"\nCost and gap: means over feasible runs. Wall: measured by the harness around each call. "
         f"Late: runs over 1.1 x budget + {TIME_SLACK:g} s."
+        + (" Each method's first call per process was an untimed warm-up." if comparison.meta.get("warmup") else "")
     )
     return "\n".join(lines) + "\n"
 

@@ -97,6 +97,7 @@ def compare(
     seeds: Sequence[int] = (0,),
     workers: int = 1,
     progress: bool = True,
+    warmup: bool = True,
 ) -> Comparison:
     """Solve every instance with every method, budget and seed, and summarise.
 
@@ -121,6 +122,10 @@ def compare(
         parallel runs share cores and memory bandwidth.
     progress
         Whether to show a progress bar over instances.
+    warmup
+        Call each method once, untimed and at the smallest budget, before its first timed
+        run in each process, so that one-off costs (imports, loading a model checkpoint)
+        are not charged to the first instance.
 
     Returns
     -------
@@ -132,7 +137,7 @@ def compare(
     if not instances or not methods or not budgets or not seeds:
         raise NcoError("nothing to compare: need at least one instance, method, budget and seed")
     refs = list(refs) if refs is not None else [None] * len(instances)
-    tasks = [(i, inst, dict(methods), list(budgets), list(seeds)) for i, inst in enumerate(instances)]
+    tasks = [(i, inst, dict(methods), list(budgets), list(seeds), warmup) for i, inst in enumerate(instances)]
     bar = tqdm(total=len(tasks), desc="instances", unit="inst", disable=not progress)
     results: dict[int, list[Run]] = {}
     with bar:
@@ -150,14 +155,30 @@ def compare(
                     bar.update()
     runs = [run for i in range(len(tasks)) for run in results[i]]
     ref_kind = _attach_refs(runs, refs)
-    return Comparison(runs, summarise(runs, list(methods), list(budgets)), ref_kind)
+    rows = summarise(runs, list(methods), list(budgets))
+    return Comparison(runs, rows, ref_kind, meta={"seeds": list(seeds), "warmup": warmup})
+
+
+# Methods already warmed up in this process (see compare's ``warmup``).
+_WARM: set[Solver] = set()
 
 
 def _solve_instance(
-    index: int, instance: Instance, methods: dict[str, Solver], budgets: list[float], seeds: list[int]
+    index: int,
+    instance: Instance,
+    methods: dict[str, Solver],
+    budgets: list[float],
+    seeds: list[int],
+    warmup: bool,
 ) -> list[Run]:
     runs = []
     for name, solver in methods.items():
+        if warmup and solver not in _WARM:
+            _WARM.add(solver)
+            try:
+                solver(instance, min(budgets), seeds[0])
+            except NcoError:
+                pass  # the timed run below records it
         for budget in budgets:
             for seed in seeds:
                 start = time.perf_counter()

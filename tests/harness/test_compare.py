@@ -1,4 +1,5 @@
 import json
+import time
 
 import pytest
 
@@ -47,6 +48,24 @@ def test_nothing_feasible_is_reported_never_as_a_cost(rings):
     assert {run.reason for run in result.runs if run.method == "never"} == {"gave up"}
     assert all("customers not visited" in run.reason for run in result.runs if run.method == "broken")
     assert "| never | 0.1 | - | - |" in markdown_table(result)
+
+
+def slow_first_call():
+    calls = []
+
+    def solve(instance, time_limit, seed=0, initial=None):
+        if not calls:
+            time.sleep(0.8)  # e.g. loading a checkpoint
+        calls.append(seed)
+        return nearest_neighbour(instance)
+
+    return solve
+
+
+@pytest.mark.parametrize("warmup", [False, True])
+def test_warmup_keeps_one_off_costs_out_of_the_timings(rings, warmup):
+    result = compare(rings[:1], None, {"slow": slow_first_call()}, [0.1], warmup=warmup, progress=False)
+    assert result.rows[0].late == (0 if warmup else 1)
 
 
 def test_parallel_workers_give_the_same_rows(rings):
