@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from nco.baselines.common import no_solution
+from nco.baselines.common import checked_initial, no_solution
 from nco.baselines.heuristics import nearest_neighbour
 from nco.instance import DEPOT, Instance
 from nco.solution import Solution
@@ -49,7 +49,7 @@ def solve(
         The best validated routes, or ``cost=None`` when no feasible solution was found.
     """
     stop = MaxRuntime(time_limit)
-    initial = [list(route) for route in initial or [] if len(route)]
+    initial = checked_initial(instance, initial)
     manager = pywrapcp.RoutingIndexManager(
         instance.num_customers + 1, _fleet_size(instance, initial), DEPOT
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyvrp
 
-from nco.baselines.common import no_solution
+from nco.baselines.common import checked_initial, no_solution
 from nco.instance import Instance
 from nco.pyvrp_bridge import from_pyvrp_solution, to_problem_data, to_pyvrp_solution
 from nco.solution import Solution
@@ -43,7 +43,8 @@ def solve(
     """
     stop = MaxRuntime(time_limit)
     data = to_problem_data(instance)
-    start = None if not initial else to_pyvrp_solution(data, initial)
+    initial = checked_initial(instance, initial)
+    start = to_pyvrp_solution(data, initial) if initial else None
     result = pyvrp.solve(data, stop, seed=seed, collect_stats=False, initial_solution=start)
     stats = {"iterations": result.num_iterations, "warm_start": "cold" if start is None else "used"}
     if not result.is_feasible():

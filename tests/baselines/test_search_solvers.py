@@ -6,6 +6,7 @@ import pytest
 
 from nco.baselines import ortools_solver, pyvrp_solver
 from nco.baselines.heuristics import nearest_neighbour
+from nco.errors import InputError
 from nco.harness import TIME_SLACK
 from nco.instance import Instance
 from nco.validate import validate
@@ -40,6 +41,15 @@ def test_nothing_feasible_gives_no_cost(make_instance, name):
     instance = make_instance(30, seed=4, time_windows=True, capacity=1000, num_vehicles=1)
     solution = SOLVERS[name](instance, 0.2)
     assert solution.cost is None and solution.routes == [] and solution.stats["reason"]
+
+
+@pytest.mark.parametrize("name", SOLVERS)
+def test_warm_start_with_foreign_nodes_is_refused(make_instance, name):
+    instance = make_instance(10, seed=3)
+    with pytest.raises(InputError, match=r"initial\[1\]: node 11 is not a customer \(1..10\)"):
+        SOLVERS[name](instance, 0.1, initial=[[1, 2], [11]])
+    with pytest.raises(InputError, match=r"initial\[0\]: node 2 is repeated"):
+        SOLVERS[name](instance, 0.1, initial=[[2, 2]])
 
 
 def test_ortools_ignores_a_warm_start_it_cannot_restore(make_instance):
