@@ -18,6 +18,7 @@ import argparse
 import json
 import platform
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -241,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     nco_seeds = _policy_seeds() if NCO in args.methods else construction_seeds
     summary = {
         "meta": {
-            "command": "bench/refiner.py " + " ".join(argv or []),
+            "command": " ".join(["bench/refiner.py", *(sys.argv[1:] if argv is None else argv)]),
             "instances_per_set": args.instances,
             "budgets": args.budgets,
             "horizon": args.horizon,
