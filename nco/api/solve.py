@@ -222,7 +222,7 @@ def _fleet_policy_seeds(policy: Any, notes: list[str]) -> Callable[..., list[lis
             if time_limit is None:
                 found = policy.best_k(unlimited, k, seed=seed)
             else:  # the refiner's own time-boxed sampling, on the policy loaded once
-                found = seeding._sampled(policy, unlimited, k, seed, time_limit)
+                found = seeding.sampled_seeds(policy, unlimited, k, seed, time_limit)
         except InputError as exc:
             notes.append(f"policy cannot seed this problem ({exc.message}); refiner seeded by construction heuristics")
             return seeding.construction_seeds(inst, k, seed, time_limit)

@@ -78,7 +78,7 @@ def policy_seeds(path: str | Path | None = None, fallback: SeedFn | None = const
             with _torch_threads(INFERENCE_THREADS):
                 if time_limit is None:
                     return policy.best_k(instance, k, seed=seed)
-                return _sampled(policy, instance, k, seed, time_limit)
+                return sampled_seeds(policy, instance, k, seed, time_limit)
         except InputError:
             if fallback is None:
                 raise
@@ -99,7 +99,12 @@ def _torch_threads(count: int) -> Iterator[None]:
         torch.set_num_threads(before)
 
 
-def _sampled(policy, instance: Instance, k: int, seed: int, time_limit: float) -> list[Routes]:
+def sampled_seeds(policy, instance: Instance, k: int, seed: int, time_limit: float) -> list[Routes]:
+    """Up to ``k`` distinct policy solutions within ``time_limit`` seconds, best first.
+
+    The greedy rollout always runs; rounds of :data:`SAMPLES_PER_ROUND` samples follow while
+    another round is expected to fit. ``policy`` is a loaded policy (``nco.load_policy()``).
+    """
     start = time.perf_counter()
     found = {}  # the same routes in another order are the same solution
     decode = "greedy"

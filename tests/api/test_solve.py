@@ -170,7 +170,10 @@ def test_nco_seeds_the_refiner_with_the_policy_within_the_fleet(small_policy):
     _check_shape(result, data)
     extras = result["nco"]
     assert extras["solver"] == "nco" and extras["fallback"] is None
-    assert extras["checkpoint"] == "untrained-test" and extras["policy_cost"] >= result["summary"]["cost"]
+    assert extras["checkpoint"] == "untrained-test"
+    # Re-cut seeds may all be overloaded (then no policy seed is feasible and policy_cost is
+    # None); when one is feasible the refiner never ends worse than it.
+    assert extras["policy_cost"] is None or extras["policy_cost"] >= result["summary"]["cost"]
     assert result["summary"]["computing_times"]["inference"] > 0
     tw = json.loads((EXAMPLES_DIR / "monaco_tw_30.json").read_text())
     result = nco.solve(tw, time_limit=0.5, method="nco", policy=small_policy)
