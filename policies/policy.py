@@ -91,13 +91,11 @@ class MatrixPolicy(nn.Module):
         num_starts: int = 0,
         num_samples: int = 0,
         select_best: bool = False,
-        **unused: Any,
     ) -> dict[str, Tensor]:
         """Roll out the policy on a reset state ``td``; returns reward, log-likelihood and actions.
 
-        ``unused`` swallows the keyword arguments rl4co's baselines pass (e.g. ``phase``). The
-        input ``td`` is left untouched (rl4co environments step in place), so one reset state can
-        be decoded several times.
+        The input ``td`` is left untouched (rl4co environments step in place), so one reset state
+        can be decoded several times. ``select_best`` keeps only the best rollout per instance.
         """
         td = td.clone()
         strategy = get_decoding_strategy(

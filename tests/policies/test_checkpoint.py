@@ -9,6 +9,7 @@ import sys
 import pytest
 import torch
 
+from nco.cli.main import main
 from nco.envs.testsets import load_testset
 from nco.errors import InputError
 from nco.io import save_batch
@@ -54,7 +55,7 @@ def test_eval_policy_cli_writes_json_and_markdown(tmp_path, tiny):
     assert (tmp_path / "ev" / "policy_acvrp_n50_unseen_greedy.md").is_file()
 
 
-def test_cli_errors_are_one_line(tmp_path):
-    cmd = [sys.executable, "-m", "nco.cli.main", "eval", "policy", "--checkpoint", str(tmp_path / "x.pt")]
-    out = subprocess.run([*cmd, "--testset", "acvrp_n50_unseen"], capture_output=True, text=True)
-    assert out.returncode == 2 and "checkpoint" in out.stderr and "Traceback" not in out.stderr
+def test_cli_errors_are_one_line(tmp_path, capsys):
+    code = main(["eval", "policy", "--checkpoint", str(tmp_path / "x.pt"), "--testset", "acvrp_n50_unseen"])
+    err = capsys.readouterr().err
+    assert code == 2 and "checkpoint" in err and "Traceback" not in err
