@@ -165,7 +165,7 @@ class ReinforceModule(REINFORCE):
         path = self.out_dir / "metrics.csv"
         new = not path.exists()
         with path.open("a", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(row))
+            writer = csv.DictWriter(fh, fieldnames=list(row), lineterminator="\n")
             if new:
                 writer.writeheader()
             writer.writerow(row)
