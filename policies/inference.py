@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -63,12 +62,10 @@ def parse_decode(decode: str) -> tuple[str, int]:
 def inference_env(env_cls: type[RL4COEnvBase]) -> RL4COEnvBase:
     """An environment of ``env_cls`` for stepping given data only.
 
-    A two-point stand-in pool keeps its generator from loading the training cities (which an
-    installed copy of nco may not even have).
+    Its generator loads city pools only when asked to sample, which inference never does, so
+    this works without the shipped training cities.
     """
-    stub = SimpleNamespace(name="none", coords=np.zeros((2, 2)), distances=np.zeros((2, 2), np.int64))
-    stub.durations = stub.distances
-    return env_cls(generator=CityGenerator(1, env_cls.name, pools=[stub]))
+    return env_cls(generator=CityGenerator(1, env_cls.name))
 
 
 class PolicySolver:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from nco.errors import InputError, NcoError
+from nco.errors import InputError
 from nco.instance import Instance
 from nco.io import load_batch, read_vrplib, read_vrplib_solution
 
@@ -26,10 +26,8 @@ def load_testset(name: str) -> tuple[list[Instance], Refs]:
         if not path.is_file():
             raise InputError("testset", f"no such file {path}")
         return _labelled(path.name, load_batch, path), None
-    try:
-        from nco.envs.testsets import load_testset as load_named
-    except ImportError as exc:
-        raise NcoError(f"named test sets are not available yet ({exc}); pass an .npz file") from exc
+    from nco.envs.testsets import load_testset as load_named  # torch-heavy: only when named
+
     instances, refs = load_named(name)
     return list(instances), None if refs is None else [None if r is None else float(r) for r in refs]
 
