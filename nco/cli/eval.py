@@ -35,7 +35,10 @@ def _register_compare(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--budgets", type=_budgets, default="0.5,1,2", help="seconds per run, comma-separated (default: %(default)s)")
     p.add_argument("--seeds", type=_positive, default=1, help="number of seeds, 0..K-1 (default: %(default)s)")
     p.add_argument("--out", required=True, help="folder for compare.md/.csv/.json/.png")
-    p.add_argument("--workers", type=_positive, default=1, help="parallel processes (default 1: timings must not share cores)")
+    p.add_argument(
+        "--workers", type=_positive, default=1, help="instances at once on Ray (default 1: timings must not share cores)"
+    )
+    p.add_argument("--address", help="with --workers: an existing Ray cluster (default: a local Ray)")
     p.add_argument("--limit-instances", type=_positive, metavar="K", help="use only the first K instances")
     p.set_defaults(func=_compare)
 
@@ -49,7 +52,7 @@ def _compare(args: argparse.Namespace) -> int:
     if args.limit_instances:
         instances = instances[: args.limit_instances]
         refs = None if refs is None else refs[: args.limit_instances]
-    result = compare(instances, refs, methods, args.budgets, range(args.seeds), workers=args.workers)
+    result = compare(instances, refs, methods, args.budgets, range(args.seeds), workers=args.workers, address=args.address)
     result.meta.update(source=args.testset or args.vrplib, instances=len(instances))
     paths = write_reports(result, args.out, title=f"{args.testset or args.vrplib}: {len(instances)} instances")
     print(markdown_table(result), end="")

@@ -1,4 +1,4 @@
-"""Write a :class:`~nco.harness.run.Comparison` as Markdown, CSV, JSON and a PNG plot."""
+"""Write a :class:`~nco.harness.comparison.Comparison` as Markdown, CSV, JSON and a PNG plot."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import json
 from dataclasses import asdict, fields
 from pathlib import Path
 
-from nco.harness.run import TIME_SLACK, Comparison
+from nco.harness.comparison import Comparison
+from nco.harness.run import TIME_SLACK
 from nco.harness.summary import Row
 
 
