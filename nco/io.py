@@ -30,14 +30,36 @@ def instance_to_dict(instance: Instance) -> dict[str, Any]:
 
 
 def instance_from_dict(data: dict[str, Any]) -> Instance:
-    """Build an :class:`Instance` from :func:`instance_to_dict`'s form (validated)."""
+    """Build an :class:`Instance` from :func:`instance_to_dict`'s form (validated).
+
+    Raises
+    ------
+    InputError
+        Naming the field that is missing, unknown, ragged or of the wrong type.
+    """
     if "distances" not in data:
         raise InputError("distances", "missing")
     known = {*_ARRAYS, "capacity", "num_vehicles", "name", "source"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise InputError(unknown[0], "unknown field")
-    return Instance(**data)
+    if not isinstance(data.get("name", ""), str):
+        raise InputError("name", "must be a string")
+    if not isinstance(data.get("source", {}), dict):
+        raise InputError("source", "must be an object")
+    arrays = {key: _numeric_array(key, data[key]) for key in _ARRAYS if data.get(key) is not None}
+    return Instance(**{**data, **arrays})
+
+
+def _numeric_array(key: str, value: Any) -> np.ndarray:
+    """``value`` as a rectangular array of numbers (JSON booleans are not numbers)."""
+    try:
+        arr = np.asarray(value)
+    except (ValueError, OverflowError):  # ragged nesting; integers beyond 64 bits
+        arr = None
+    if arr is None or arr.dtype.kind not in "iuf":
+        raise InputError(key, "must be a rectangular array of numbers (equal-length rows, integers within 64 bits)")
+    return arr
 
 
 def save_json(instance: Instance, path: str | Path) -> None:
@@ -110,21 +132,33 @@ def read_vrplib(path: str | Path) -> Instance:
     path = Path(path)
     try:
         data = vrplib.read_instance(str(path), compute_edge_weights=True)
-    except Exception as exc:  # vrplib raises bare ValueErrors/KeyErrors on bad files
-        raise InputError(str(path), f"not a readable VRPLIB instance ({exc})") from exc
-    weights = np.asarray(data["edge_weight"], dtype=np.float64)
+        weights = np.asarray(data["edge_weight"], dtype=np.float64)
+        demand = np.asarray(data.get("demand", np.zeros(len(weights))), dtype=np.float64)
+        coords = data.get("node_coord")
+        coords = None if coords is None else np.asarray(coords, dtype=np.float64)
+        depot = int(np.atleast_1d(data.get("depot", [0]))[0])
+        capacity = None if data.get("capacity") is None else float(data["capacity"])
+    except Exception as exc:  # vrplib raises bare ValueErrors/KeyErrors/IndexErrors on bad files
+        raise InputError(str(path), f"not a readable VRPLIB instance ({type(exc).__name__}: {exc})") from None
+    size = len(weights)
+    # vrplib reads short sections without complaint; the arrays below must line up.
+    if demand.shape != (size,):
+        raise InputError(f"{path}: DEMAND_SECTION", f"has {len(demand)} entries for {size} nodes (DIMENSION)")
+    if coords is not None and coords.shape != (size, 2):
+        raise InputError(f"{path}: NODE_COORD_SECTION", f"has {len(coords)} entries for {size} nodes (DIMENSION)")
+    if not 0 <= depot < size:
+        raise InputError(f"{path}: DEPOT_SECTION", f"depot {depot + 1} is not one of the {size} nodes")
+    if capacity is not None and not capacity.is_integer():
+        raise InputError(f"{path}: CAPACITY", f"must be an integer, got {capacity:g}")
     if data.get("edge_weight_type", "EUC_2D") == "EUC_2D":
         weights = np.rint(weights)  # CVRPLIB convention: rounded Euclidean distances
-    depot = int(np.atleast_1d(data.get("depot", [0]))[0])
-    order = np.r_[depot, np.delete(np.arange(len(weights)), depot)]
-    weights = weights[np.ix_(order, order)]
-    demands = np.asarray(data.get("demand", np.zeros(len(order))), dtype=np.int64)[order]
-    coords = data.get("node_coord")
+    order = np.r_[depot, np.delete(np.arange(size), depot)]
+    demands = demand[order]
     return Instance(
-        distances=weights.astype(np.int64),
+        distances=weights[np.ix_(order, order)],
         demands=demands,
-        capacity=int(data.get("capacity", max(1, int(demands.sum())))),
-        coords=None if coords is None else _plane_coords(np.asarray(coords, float)[order]),
+        capacity=max(1, int(demands.sum())) if capacity is None else int(capacity),
+        coords=None if coords is None else _plane_coords(coords[order]),
         name=str(data.get("name", path.stem)),
         source={"vrplib": str(path)},
     )

@@ -11,14 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from nco.api.schema import Translation
-from nco.errors import InputError, NcoError, OsrmError
+from nco.errors import OK
 from nco.instance import DEPOT, Instance
 from nco.solution import Solution
 from nco.validate import check
-
-# VROOM's error codes, reused so that clients' error handling carries over.
-OK, INTERNAL_ERROR, INPUT_ERROR, ROUTING_ERROR = 0, 1, 2, 3
-
 
 def to_vroom(
     instance: Instance,
@@ -130,17 +126,6 @@ def _step(
         setup=0, service=0, waiting_time=0, arrival=arrival, duration=duration, distance=distance, load=[load]
     )
     return step
-
-
-def error_body(exc: Exception) -> dict[str, Any]:
-    """VROOM-like error JSON: ``{"code": 2, "error": "...", "field": "jobs[3].delivery"}``."""
-    if isinstance(exc, InputError):
-        return {"code": INPUT_ERROR, "error": str(exc), "field": exc.field}
-    if isinstance(exc, OsrmError):
-        return {"code": ROUTING_ERROR, "error": str(exc)}
-    if isinstance(exc, NcoError):
-        return {"code": INTERNAL_ERROR, "error": str(exc)}
-    return {"code": INTERNAL_ERROR, "error": f"internal error ({type(exc).__name__})"}
 
 
 def _ms(seconds: float) -> int:

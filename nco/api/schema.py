@@ -8,10 +8,13 @@ where it fits, so that existing clients work: ``jobs`` with a ``location`` [lon,
 nco solves one depot with one vehicle type, so every vehicle must share its start, end,
 capacity, time window, skills and profile; anything nco cannot honour (pickups, shipments,
 breaks, several windows per job, several capacity dimensions, a job needing a skill the
-fleet lacks) is refused with an
-:class:`~nco.errors.InputError` naming the field, never silently dropped. Fields VROOM uses
-only to choose what to leave unassigned (``priority``) or to describe (``description``) are
-accepted and have no effect: nco serves every job.
+fleet lacks, open routes) is refused with one
+:class:`~nco.errors.InputError` that lists every such field, never silently dropped. Fields
+VROOM uses only to choose what to leave unassigned (``priority``) or to describe
+(``description``) are accepted and have no effect: nco serves every job.
+
+Types are VROOM's, strictly: ids, amounts, seconds and matrix entries are JSON integers
+(``1``, not ``"1"``, ``1.0`` or ``true``); coordinates are numbers.
 """
 
 from __future__ import annotations
@@ -26,14 +29,18 @@ from nco.api import METHODS
 from nco.errors import InputError
 from nco.instance import Instance
 
-# JSON numbers beyond 2**53 lose precision in most clients; nothing in a routing problem
-# (seconds, metres, units) comes near it, and the bound keeps numpy out of object arrays.
-MAX_VALUE = 2**53
-Amount = Annotated[int, Field(ge=0, le=MAX_VALUE)]
-Index = Annotated[int, Field(ge=0, le=MAX_VALUE)]
-Id = Annotated[int, Field(ge=0, le=MAX_VALUE)]
-Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
-Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+# The range of every amount, time and matrix entry: 2**31 - 1 m is 2.1 million km and
+# 2**31 - 1 s is 68 years, so no real problem comes near it, and sums over a route of
+# thousands of such values stay far inside the solvers' 64-bit integers (values near
+# 2**53 overflowed them and made feasible problems look infeasible).
+MAX_VALUE = 2**31 - 1
+# Ids only travel back to the caller; 2**53 is the largest integer every JSON client keeps exact.
+MAX_ID = 2**53
+Amount = Annotated[int, Field(ge=0, le=MAX_VALUE, strict=True)]
+Index = Annotated[int, Field(ge=0, le=MAX_VALUE, strict=True)]
+Id = Annotated[int, Field(ge=0, le=MAX_ID, strict=True)]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, strict=True)]
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, strict=True)]
 Coordinate = tuple[Longitude, Latitude]
 TimeWindow = tuple[Amount, Amount]
 Matrix = list[list[Amount]]
@@ -48,7 +55,7 @@ class Job(_Model):
     """A stop to serve (VROOM's ``jobs[]``)."""
 
     id: Id
-    description: str | None = None
+    description: Annotated[str, Field(strict=True)] | None = None
     location: Coordinate | None = Field(None, description="[lon, lat] in degrees")
     location_index: Index | None = Field(None, description="row/column in the given matrices")
     setup: Amount = Field(0, description="not supported: must be 0")
@@ -56,7 +63,7 @@ class Job(_Model):
     delivery: list[Amount] = Field(default_factory=list, description="one amount")
     pickup: list[Amount] = Field(default_factory=list, description="not supported: must be zero")
     skills: list[Amount] = Field(default_factory=list, description="must be among the vehicles' skills")
-    priority: Annotated[int, Field(ge=0, le=100)] = Field(0, description="accepted, no effect")
+    priority: Annotated[int, Field(ge=0, le=100, strict=True)] = Field(0, description="accepted, no effect")
     time_windows: list[TimeWindow] = Field(default_factory=list, description="at most one [start, end]")
 
 
@@ -64,12 +71,12 @@ class Vehicle(_Model):
     """A vehicle (VROOM's ``vehicles[]``); all vehicles of one problem must be alike."""
 
     id: Id
-    profile: str = "car"
-    description: str | None = None
+    profile: Annotated[str, Field(strict=True)] = "car"
+    description: Annotated[str, Field(strict=True)] | None = None
     start: Coordinate | None = Field(None, description="the depot, [lon, lat]")
     start_index: Index | None = None
-    end: Coordinate | None = Field(None, description="must equal start (routes return to the depot)")
-    end_index: Index | None = None
+    end: Coordinate | None = Field(None, description="must equal start: routes return to the depot (no open routes)")
+    end_index: Index | None = Field(None, description="must equal start_index")
     capacity: list[Amount] = Field(default_factory=list, description="one amount; empty = unlimited")
     skills: list[Amount] = Field(default_factory=list, description="the same for every vehicle")
     time_window: TimeWindow | None = Field(None, description="the depot's opening hours [start, end]")
@@ -94,8 +101,8 @@ class ProfileMatrices(_Model):
 class Problem(_Model):
     """A VROOM-shaped routing problem."""
 
-    jobs: list[Job]
-    vehicles: list[Vehicle]
+    jobs: list[Job] = Field(min_length=1)
+    vehicles: list[Vehicle] = Field(min_length=1)
     shipments: list[Any] = Field(default_factory=list, description="not supported: must be empty")
     matrices: dict[str, ProfileMatrices] | None = Field(None, description="{profile: {durations, distances}}")
 
@@ -104,8 +111,16 @@ class Options(_Model):
     """How to solve (an nco extension to VROOM's body, under ``options``)."""
 
     method: Literal[METHODS] = "nco"  # type: ignore[valid-type]
-    time_limit: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
-    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
+    time_limit: Annotated[float, Field(gt=0, allow_inf_nan=False, strict=True)] = 1.0
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1, strict=True)] = 0
+
+
+class ErrorBody(BaseModel):
+    """Every error answer: VROOM's code, one line for a person, and the field to blame."""
+
+    code: int = Field(description="1: no feasible routes found, or internal; 2: bad input; 3: routing (OSRM)")
+    error: str = Field(description="what went wrong, one line")
+    field: str | None = Field(description="the input field to blame, e.g. jobs[3].delivery; null if none")
 
 
 @dataclass(frozen=True)
@@ -129,25 +144,44 @@ def parse_problem(data: Any) -> Problem:
     Raises
     ------
     InputError
-        On the first schema violation or unsupported feature.
+        On schema violations, or listing every field nco does not support.
     """
     if isinstance(data, Problem):
         problem = data  # validated already, e.g. by the HTTP layer
     elif not isinstance(data, dict):
-        raise InputError("body", f"must be a JSON object, got {type(data).__name__}")
+        raise InputError("body", f"the problem must be a JSON object, got {type(data).__name__}")
     else:
         try:
             problem = Problem.model_validate(data)
         except ValidationError as exc:
             raise validation_error(exc) from None
-    _check_supported(problem)
+    _raise_all(_unsupported(problem))
     return problem
 
 
+# Listed in one error, at most this many; a long list would bury the first.
+_MAX_LISTED = 8
+
+
 def validation_error(exc: ValidationError) -> InputError:
-    """The first pydantic error as an :class:`InputError` with a VROOM-style field path."""
-    first = exc.errors()[0]
-    return InputError(field_path(first["loc"]), first["msg"])
+    """Pydantic's errors as one :class:`InputError` with VROOM-style field paths."""
+    return _one_error([(field_path(error["loc"]), error["msg"]) for error in exc.errors()], exc.error_count())
+
+
+def _raise_all(problems: list[tuple[str, str]]) -> None:
+    if problems:
+        raise _one_error(problems, len(problems))
+
+
+def _one_error(problems: list[tuple[str, str]], count: int) -> InputError:
+    """The first problem names the field; the message lists the others too."""
+    field, message = problems[0]
+    others = [f"{f}: {m}" for f, m in problems[1:_MAX_LISTED]]
+    if others:
+        message += "; also " + "; ".join(others)
+    if count > _MAX_LISTED:
+        message += f"; and {count - _MAX_LISTED} more"
+    return InputError(field, message)
 
 
 def field_path(loc: tuple[Any, ...]) -> str:
@@ -158,69 +192,76 @@ def field_path(loc: tuple[Any, ...]) -> str:
     return path or "body"
 
 
-def _check_supported(problem: Problem) -> None:
-    if not problem.jobs:
-        raise InputError("jobs", "needs at least one job")
-    if not problem.vehicles:
-        raise InputError("vehicles", "needs at least one vehicle")
+def _unsupported(problem: Problem) -> list[tuple[str, str]]:
+    """Every (field, reason) nco cannot honour, so that a client fixes them in one round."""
+    problems = []
     if problem.shipments:
-        raise InputError("shipments", "pickup-and-delivery shipments are not supported")
-    _check_unique("jobs", [job.id for job in problem.jobs])
-    _check_unique("vehicles", [vehicle.id for vehicle in problem.vehicles])
+        problems.append(("shipments", "pickup-and-delivery shipments are not supported"))
+    problems += _duplicates("jobs", [job.id for job in problem.jobs])
+    problems += _duplicates("vehicles", [vehicle.id for vehicle in problem.vehicles])
     first = problem.vehicles[0]
     for v, vehicle in enumerate(problem.vehicles):
-        _check_vehicle(f"vehicles[{v}]", vehicle, first)
+        problems += _vehicle_problems(f"vehicles[{v}]", vehicle, first)
     for j, job in enumerate(problem.jobs):
-        _check_job(f"jobs[{j}]", job, set(first.skills))
+        problems += _job_problems(f"jobs[{j}]", job, set(first.skills))
+    return problems
 
 
-def _check_job(where: str, job: Job, fleet_skills: set[int]) -> None:
+def _job_problems(where: str, job: Job, fleet_skills: set[int]) -> list[tuple[str, str]]:
+    problems = []
     if job.setup:
-        raise InputError(f"{where}.setup", "setup times are not supported; add them to service")
+        problems.append((f"{where}.setup", "setup times are not supported; add them to service"))
     if any(job.pickup):
-        raise InputError(f"{where}.pickup", "pickups are not supported (deliveries only)")
+        problems.append((f"{where}.pickup", "pickups are not supported (deliveries only)"))
     # With one vehicle type, a skill either holds for every vehicle or for none.
     missing = set(job.skills) - fleet_skills
     if missing:
-        raise InputError(f"{where}.skills", f"no vehicle has skill {min(missing)}")
+        problems.append((f"{where}.skills", f"no vehicle has skill {min(missing)}"))
     if len(job.delivery) > 1:
-        raise InputError(f"{where}.delivery", "only one capacity dimension is supported")
+        problems.append((f"{where}.delivery", "only one capacity dimension is supported"))
     if len(job.time_windows) > 1:
-        raise InputError(f"{where}.time_windows", "at most one time window per job is supported")
-    if job.time_windows and job.time_windows[0][0] > job.time_windows[0][1]:
-        raise InputError(f"{where}.time_windows[0]", "start is after end")
+        problems.append((f"{where}.time_windows", "at most one time window per job is supported"))
+    elif job.time_windows and job.time_windows[0][0] > job.time_windows[0][1]:
+        problems.append((f"{where}.time_windows[0]", "start is after end"))
+    return problems
 
 
-def _check_vehicle(where: str, vehicle: Vehicle, first: Vehicle) -> None:
+def _vehicle_problems(where: str, vehicle: Vehicle, first: Vehicle) -> list[tuple[str, str]]:
+    problems = []
     if vehicle.breaks:
-        raise InputError(f"{where}.breaks", "breaks are not supported")
+        problems.append((f"{where}.breaks", "breaks are not supported"))
     if len(vehicle.capacity) > 1:
-        raise InputError(f"{where}.capacity", "only one capacity dimension is supported")
+        problems.append((f"{where}.capacity", "only one capacity dimension is supported"))
     if vehicle.time_window and vehicle.time_window[0] > vehicle.time_window[1]:
-        raise InputError(f"{where}.time_window", "start is after end")
+        problems.append((f"{where}.time_window", "start is after end"))
     if vehicle.start is None and vehicle.start_index is None:
-        raise InputError(f"{where}.start", "every vehicle needs a start (the depot)")
-    # nco's routes are closed tours: an end elsewhere is refused, and a vehicle without an
-    # end (an open route in VROOM) is served as a round trip, as the docs say.
+        problems.append((f"{where}.start", "every vehicle needs a start (the depot)"))
+    # nco's routes are closed tours. VROOM ends a vehicle without an end at its last job (an
+    # open route); solving that as a round trip would answer a different question.
+    if vehicle.end is None and vehicle.end_index is None:
+        problems.append((f"{where}.end", "open routes are not supported: give an end equal to start"))
     if vehicle.end is not None and vehicle.end != vehicle.start:
-        raise InputError(f"{where}.end", "routes return to the depot: end must equal start or be left out")
+        problems.append((f"{where}.end", "routes return to the depot: end must equal start"))
     if vehicle.end_index is not None and vehicle.end_index != vehicle.start_index:
-        raise InputError(f"{where}.end_index", "routes return to the depot: must equal start_index")
+        problems.append((f"{where}.end_index", "routes return to the depot: must equal start_index"))
     # One Instance has one depot and one vehicle type: a mixed fleet is refused, naming the
-    # first field that differs from vehicles[0].
+    # fields that differ from vehicles[0].
     for name in ("profile", "start", "start_index", "capacity", "time_window"):
         if getattr(vehicle, name) != getattr(first, name):
-            raise InputError(f"{where}.{name}", "differs from vehicles[0]; nco needs a homogeneous fleet")
+            problems.append((f"{where}.{name}", "differs from vehicles[0]; nco needs a homogeneous fleet"))
     if set(vehicle.skills) != set(first.skills):
-        raise InputError(f"{where}.skills", "differs from vehicles[0]; nco needs a homogeneous fleet")
+        problems.append((f"{where}.skills", "differs from vehicles[0]; nco needs a homogeneous fleet"))
+    return problems
 
 
-def _check_unique(name: str, ids: list[int]) -> None:
+def _duplicates(name: str, ids: list[int]) -> list[tuple[str, str]]:
     seen: set[int] = set()
+    problems = []
     for i, value in enumerate(ids):
         if value in seen:
-            raise InputError(f"{name}[{i}].id", f"duplicate id {value}")
+            problems.append((f"{name}[{i}].id", f"duplicate id {value}"))
         seen.add(value)
+    return problems
 
 
 def given_matrices(problem: Problem) -> tuple[np.ndarray | None, np.ndarray | None, Translation]:
@@ -264,11 +305,20 @@ def given_matrices(problem: Problem) -> tuple[np.ndarray | None, np.ndarray | No
         if index >= size:
             field = "vehicles[0].start_index" if i == 0 else f"jobs[{i - 1}].location_index"
             raise InputError(field, f"{index} is outside the {size}x{size} matrix")
-    pick = np.ix_(indices, indices)
-    distances, durations = (
-        None if m is None else np.asarray(m, dtype=np.int64)[pick] for m in (given.distances, given.durations)
-    )
+    distances, durations = (_used(f"{where}.{name}", getattr(given, name), indices) for name in ("distances", "durations"))
     return distances, durations, Translation(**{**translation.__dict__, "location_indices": indices})
+
+
+def _used(field: str, matrix: Matrix | None, indices: list[int]) -> np.ndarray | None:
+    """The rows and columns of ``matrix`` at ``indices``; each used location is 0 from itself."""
+    if matrix is None:
+        return None
+    full = np.asarray(matrix, dtype=np.int64)
+    nonzero = [k for k in indices if full[k, k]]
+    if nonzero:
+        k = nonzero[0]
+        raise InputError(f"{field}[{k}][{k}]", f"a location's entry to itself must be 0, got {full[k, k]}")
+    return full[np.ix_(indices, indices)]
 
 
 def coordinates(problem: Problem) -> np.ndarray | None:
@@ -328,6 +378,8 @@ def _vroom_field(field: str, profile: str) -> str:
         return f"matrices.{profile}.{base}"
     if base == "num_vehicles":
         return "vehicles"
+    if base == "capacity":  # the same for every vehicle
+        return "vehicles[0].capacity"
     job = {"demands": "delivery", "time_windows": "time_windows", "service_times": "service"}.get(base)
     if job is None or node is None:
         return field

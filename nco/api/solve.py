@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +19,7 @@ from pydantic import ValidationError
 from nco.api import METHODS
 from nco.api.matrices import resolve_matrices
 from nco.api.output import to_vroom
+from nco.api.reading import read_problem
 from nco.api.schema import Options, Problem, Translation, build_instance, parse_problem, validation_error
 from nco.errors import InputError, NcoError
 from nco.instance import Instance
@@ -272,32 +271,3 @@ def checkpoint_id(policy: Any) -> str | None:
     """The id a policy's checkpoint gives itself (``meta["id"]``), if any."""
     meta = getattr(policy, "meta", None) or {}
     return meta.get("id")
-
-
-def read_problem(path: str | Path) -> dict[str, Any] | Instance:
-    """Read a problem file: VROOM-shaped JSON, nco instance JSON, or VRPLIB (``-`` = stdin JSON).
-
-    Raises
-    ------
-    InputError
-        When the file is missing or is not one of these formats.
-    """
-    from nco.io import instance_from_dict, read_vrplib
-
-    if str(path) == "-":
-        text, name = sys.stdin.read(), "stdin"
-    else:
-        path = Path(path)
-        if not path.is_file():
-            raise InputError(str(path), "no such file")
-        if path.suffix.lower() in (".vrp", ".txt"):
-            return read_vrplib(path)
-        text, name = path.read_text(), str(path)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(name, f"not valid JSON ({exc})") from None
-    # nco's own instance format has top-level matrices and no jobs.
-    if isinstance(data, dict) and "jobs" not in data and "distances" in data:
-        return instance_from_dict(data)
-    return data

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
+
+# The bearer token comes from the environment: a command-line argument would show in `ps`.
+TOKEN_VARIABLE = "NCO_TOKEN"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -10,9 +14,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "serve",
         help="run the HTTP solve service (POST /solve, GET /health, /docs)",
         description="Serve POST /solve (VROOM-shaped JSON in and out), GET /health and the "
-        "OpenAPI docs at /docs. The policy checkpoint is loaded once at start-up.",
+        "OpenAPI docs at /docs. The policy checkpoint is loaded once at start-up. On loopback, "
+        "only requests whose Host and Origin name the loopback are answered. With "
+        f"{TOKEN_VARIABLE} set, every request but /health needs 'Authorization: Bearer <token>'.",
     )
-    parser.add_argument("--host", default="127.0.0.1", help="interface (default loopback; no authentication)")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help=f"interface (default loopback); set {TOKEN_VARIABLE} on others"
+    )
     parser.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
     parser.add_argument("--osrm-url", help="OSRM server for problems that give coordinates but no matrices")
     parser.add_argument("--allow-haversine", action="store_true", help="without OSRM, use great-circle estimates")
@@ -21,6 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--max-jobs", type=int, help="jobs per request (default 1000)")
     parser.add_argument("--max-vehicles", type=int, help="vehicles per request (default 200)")
     parser.add_argument("--workers", type=int, help="problems solved at once (default: CPU count)")
+    parser.add_argument("--queue", type=int, help="requests in progress or waiting; more get 503 (default 32)")
     parser.set_defaults(func=run)
 
 
@@ -32,7 +41,15 @@ def run(args: argparse.Namespace) -> int:
         "max_vehicles": args.max_vehicles,
         "max_time_limit": args.max_time_limit,
         "workers": args.workers,
+        "queue": args.queue,
     }
     limits = Limits(**{name: value for name, value in given.items() if value is not None})
-    run_server(args.host, args.port, limits=limits, osrm_url=args.osrm_url, allow_haversine=args.allow_haversine)
+    run_server(
+        args.host,
+        args.port,
+        token=os.environ.get(TOKEN_VARIABLE) or None,
+        limits=limits,
+        osrm_url=args.osrm_url,
+        allow_haversine=args.allow_haversine,
+    )
     return 0

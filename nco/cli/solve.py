@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from nco.api import METHODS
+from nco.errors import InputError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,8 +35,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from nco.api.progress import ProgressLine
-    from nco.api.solve import limit_torch_threads, read_problem, solve
+    from nco.api.reading import read_problem
+    from nco.api.solve import limit_torch_threads, solve
 
+    # Checked before the solve, so that a typo does not waste it.
+    if args.output != "-":
+        _check_writable("--output", args.output)
+    if args.plot:
+        _check_writable("--plot", args.plot)
     problem = read_problem(args.input)
     if args.method in ("nco", "policy"):
         limit_torch_threads()
@@ -55,7 +63,10 @@ def run(args: argparse.Namespace) -> int:
     if args.output == "-":
         sys.stdout.write(text + "\n")
     else:
-        Path(args.output).write_text(text + "\n")
+        try:
+            Path(args.output).write_text(text + "\n")
+        except OSError as exc:
+            raise InputError("--output", f"cannot write {args.output} ({exc.strerror})") from None
     if args.plot:
         from nco.plotting.routes import save_route_map
 
@@ -63,3 +74,15 @@ def run(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"nco: map written to {args.plot}", file=sys.stderr)
     return 0
+
+
+def _check_writable(option: str, path: str) -> None:
+    """Refuse a file ``option`` cannot write: a missing or read-only folder, or a folder itself."""
+    target = Path(path)
+    folder = target.parent
+    if not folder.is_dir():
+        raise InputError(option, f"folder {folder} does not exist")
+    if target.is_dir():
+        raise InputError(option, f"{path} is a folder")
+    if not os.access(folder, os.W_OK):
+        raise InputError(option, f"folder {folder} is not writable")

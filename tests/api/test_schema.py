@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from nco.api.matrices import haversine_matrices, resolve_matrices
-from nco.api.schema import build_instance, field_path, parse_problem
+from nco.api.schema import MAX_VALUE, build_instance, field_path, parse_problem
 from nco.errors import InputError
 
 
@@ -72,7 +72,15 @@ BAD = [
     (lambda d: d["matrices"]["car"]["distances"][2].pop(), "matrices.car.distances"),
     (lambda d: d["matrices"]["car"]["distances"][2].__setitem__(3, float("nan")), "matrices.car.distances[2][3]"),
     (lambda d: d["matrices"]["car"]["distances"][2].__setitem__(3, 1.5), "matrices.car.distances[2][3]"),
-    (lambda d: d["matrices"]["car"]["durations"][2].__setitem__(2, 7), "matrices.car.durations"),
+    (lambda d: d["matrices"]["car"]["durations"][2].__setitem__(2, 7), "matrices.car.durations[2][2]"),
+    (lambda d: d["matrices"]["car"]["distances"][2].__setitem__(3, "12"), "matrices.car.distances[2][3]"),
+    (lambda d: d["matrices"]["car"]["distances"][2].__setitem__(3, 2**31), "matrices.car.distances[2][3]"),
+    (lambda d: d["jobs"][1].update(id=True), "jobs[1].id"),
+    (lambda d: d["jobs"][1].update(id="1"), "jobs[1].id"),
+    (lambda d: d["jobs"][1].update(delivery=[2.0]), "jobs[1].delivery[0]"),
+    (lambda d: d["vehicles"][0].update(id=1.5), "vehicles[0].id"),
+    (lambda d: [v.update(capacity=[0]) for v in d["vehicles"]], "vehicles[0].capacity"),
+    (lambda d: d["vehicles"][2].pop("end_index"), "vehicles[2].end"),
     (lambda d: d.update(matrices={"truck": d["matrices"]["car"]}), "matrices"),
     (lambda d: d["jobs"][1].update(skills=[3]), "jobs[1].skills"),
     (lambda d: d["vehicles"][1].update(skills=[3]), "vehicles[1].skills"),
@@ -93,7 +101,7 @@ def test_bad_input_names_the_field(make_problem, break_it, field):
 def test_coordinates_without_matrices_need_osrm_or_haversine():
     data = {
         "jobs": [{"id": 1, "location": [7.42, 43.73]}, {"id": 2, "location": [7.43, 43.74]}],
-        "vehicles": [{"id": 1, "start": [7.41, 43.73]}],
+        "vehicles": [{"id": 1, "start": [7.41, 43.73], "end": [7.41, 43.73]}],
     }
     with pytest.raises(InputError, match="allow_haversine") as info:
         resolve_matrices(parse_problem(data))
@@ -122,3 +130,35 @@ def test_skills_every_vehicle_has_are_accepted(make_problem):
         vehicle["skills"] = [1, 14]
     data["jobs"][0]["skills"] = [14]
     assert _instance(data).num_customers == 3
+
+
+def test_every_unsupported_field_is_listed_in_one_error(make_problem):
+    data = make_problem()
+    data["shipments"] = [{"pickup": {}, "delivery": {}}]
+    data["vehicles"][1]["breaks"] = [{"id": 1}]
+    data["jobs"][2]["skills"] = [7]
+    data["jobs"][4]["pickup"] = [1]
+    with pytest.raises(InputError) as info:
+        parse_problem(data)
+    assert info.value.field == "shipments"
+    for field in ("vehicles[1].breaks", "jobs[2].skills", "jobs[4].pickup"):
+        assert field in info.value.message
+
+
+def test_a_long_list_of_errors_is_cut(make_problem):
+    data = make_problem(n=20)
+    for job in data["jobs"]:
+        job["id"] = str(job["id"])
+    with pytest.raises(InputError, match="; and 12 more$"):
+        parse_problem(data)
+
+
+def test_matrix_values_up_to_the_documented_maximum_are_accepted(make_problem):
+    data = make_problem(n=3)
+    data["matrices"]["car"]["distances"][1][2] = MAX_VALUE
+    assert _instance(data).distances[1, 2] == MAX_VALUE
+
+
+def test_a_bare_json_value_is_not_a_problem():
+    with pytest.raises(InputError, match="must be a JSON object"):
+        parse_problem("/etc/passwd")

@@ -91,12 +91,7 @@ def test_coordinates_with_haversine_are_labelled():
     points = rng.uniform([7.41, 43.72], [7.44, 43.75], size=(9, 2)).round(6).tolist()
     data = {
         "jobs": [{"id": i, "location": p, "delivery": [1]} for i, p in enumerate(points[1:], start=1)],
-        # VROOM lets a vehicle leave out its end: nco serves that as a round trip.
-        "vehicles": [
-            {"id": 5, "start": points[0], "end": points[0], "capacity": [4]},
-            {"id": 6, "start": points[0], "capacity": [4]},
-            {"id": 7, "start": points[0], "capacity": [4]},
-        ],
+        "vehicles": [{"id": v, "start": points[0], "end": points[0], "capacity": [4]} for v in (5, 6, 7)],
     }
     result = nco.solve(data, time_limit=0.2, method="pyvrp", allow_haversine=True)
     _check_shape(result, data)
