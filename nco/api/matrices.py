@@ -1,7 +1,9 @@
 """Where the solve API's road matrices come from, in order of preference.
 
 1. The caller's ``matrices`` (VROOM style), restricted to the depot and the jobs.
-2. An OSRM server (``osrm_url``): its table service on the jobs' coordinates.
+2. An OSRM server (``osrm_url``): its table service on the jobs' coordinates. OSRM moves each
+   point onto the nearest road; where to and how far (metres) is reported per job under
+   ``nco.matrix.snapping``, since a stop far from any road is a stop the driver cannot reach.
 3. Only when asked for (``allow_haversine``): great-circle distances and a fixed speed. These
    ignore the road network, so the output says so under ``nco.matrix``.
 """
@@ -65,10 +67,11 @@ def resolve_matrices(problem: Problem, osrm_url: str | None = None, allow_havers
     assert coords is not None  # given_matrices checked every location is there
     if osrm_url:
         try:
-            distances, durations = osrm_matrices(coords, osrm_url)
+            distances, durations, snapped = osrm_matrices(coords, osrm_url)
         except InputError as exc:  # the client names coordinates[i]; the caller wrote jobs/vehicles
             raise InputError(_location_field(exc.field), exc.message) from None
-        return Matrices(distances, durations, translation, {"source": "osrm", "osrm_url": osrm_url})
+        info = {"source": "osrm", "osrm_url": osrm_url, "snapping": snapping(coords, snapped, translation)}
+        return Matrices(distances, durations, translation, info)
     if allow_haversine:
         distances, durations = haversine_matrices(coords)
         info = {"source": "haversine", "speed_mps": HAVERSINE_SPEED_MPS, "note": "great-circle estimates, not roads"}
@@ -80,21 +83,37 @@ def resolve_matrices(problem: Problem, osrm_url: str | None = None, allow_havers
     )
 
 
-def osrm_matrices(coords: np.ndarray, url: str) -> tuple[np.ndarray, np.ndarray]:
-    """Road distances (m) and durations (s) between ``coords`` (lon/lat) from OSRM's table service."""
+def osrm_matrices(coords: np.ndarray, url: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Road distances (m) and durations (s) between ``coords`` (lon/lat) from OSRM's table service,
+    and where OSRM snapped each point (lon/lat)."""
     from nco.osrm.table import OsrmClient
 
     table = OsrmClient(url).table(coords)
-    return table.distances, table.durations
+    return table.distances, table.durations, table.source_locations
+
+
+def snapping(coords: np.ndarray, snapped: np.ndarray, translation: Translation) -> dict[str, Any]:
+    """Per job (and for the depot): where the router moved the requested location, and how far.
+
+    ``{"depot": {"location", "distance"}, "jobs": [{"id", "location", "distance"}, ...]}`` with
+    lon/lat locations and great-circle distances in metres (0.1 m), jobs in input order.
+    """
+    metres = great_circle(coords, snapped)
+    moved = [{"location": [round(float(x), 6) for x in point], "distance": round(float(d), 1)}
+             for point, d in zip(snapped, metres)]
+    return {"depot": moved[0], "jobs": [{"id": job, **where} for job, where in zip(translation.job_ids, moved[1:])]}
+
+
+def great_circle(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Metres between lon/lat points ``a[..., :]`` and ``b[..., :]`` (broadcast), haversine formula."""
+    lon_a, lat_a, lon_b, lat_b = (np.radians(x) for x in (a[..., 0], a[..., 1], b[..., 0], b[..., 1]))
+    h = np.sin((lat_b - lat_a) / 2) ** 2 + np.cos(lat_a) * np.cos(lat_b) * np.sin((lon_b - lon_a) / 2) ** 2
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
 def haversine_matrices(coords: np.ndarray, speed: float = HAVERSINE_SPEED_MPS) -> tuple[np.ndarray, np.ndarray]:
     """Great-circle distances (m) and their durations at ``speed`` (s), rounded to integers."""
-    lon, lat = np.radians(coords[:, 0]), np.radians(coords[:, 1])
-    dlat = lat[None, :] - lat[:, None]
-    dlon = lon[None, :] - lon[:, None]
-    a = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
-    metres = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    metres = great_circle(coords[:, None, :], coords[None, :, :])
     return np.rint(metres).astype(np.int64), np.rint(metres / speed).astype(np.int64)
 
 

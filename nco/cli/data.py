@@ -7,10 +7,11 @@ import argparse
 from nco.errors import NcoError
 from nco.paths import CITIES_DIR
 from nco.pools import list_pools, load_pool, split
+from nco.pools.roads import DEFAULT_TOLERANCE_M
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("data", help="city pools: build-city, list, show; test sets")
+    parser = subparsers.add_parser("data", help="city pools: build-city, build-roads, list, show; test sets")
     sub = parser.add_subparsers(dest="data_command", metavar="ACTION", required=True)
 
     p = sub.add_parser("build-city", help="build a city pool from an OSM extract with OSRM")
@@ -20,6 +21,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--name", help="pool name (default: the extract's stem)")
     p.add_argument("--out", default=str(CITIES_DIR), help="folder for <name>.npz/.json")
     p.set_defaults(func=_build_city)
+
+    p = sub.add_parser("build-roads", help="extract the road layer drawn under a pool's maps")
+    p.add_argument("extract", help="the .osm.pbf the pool was built from")
+    p.add_argument("--city", required=True, help="the pool's name, e.g. monaco")
+    p.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE_M,
+                   help=f"simplification in metres (default {DEFAULT_TOLERANCE_M:g})")
+    p.add_argument("--dir", default=str(CITIES_DIR), help="folder of the pool and its road layer")
+    p.set_defaults(func=_build_roads)
 
     p = sub.add_parser("list", help="list the city pools and their sizes")
     p.set_defaults(func=_list)
@@ -41,6 +50,16 @@ def _build_city(args: argparse.Namespace) -> int:
     pool = build_city(args.extract, points=args.points, seed=args.seed, name=args.name,
                       directory=args.out)
     print(f"{pool.name}: {len(pool)} points in {pool.card['build']['seconds']} s -> {args.out}")
+    return 0
+
+
+def _build_roads(args: argparse.Namespace) -> int:
+    from nco.pools.roads import build_roads, roads_path  # reads OSM with pyosmium: only here
+
+    layer = build_roads(args.extract, load_pool(args.city, args.dir), args.dir, tolerance=args.tolerance)
+    path = roads_path(layer.name, args.dir)
+    print(f"{layer.name}: {len(layer)} road lines, {len(layer.points)} points, "
+          f"{path.stat().st_size / 1e6:.2f} MB -> {path}")
     return 0
 
 

@@ -232,6 +232,9 @@ def build_city(
     pool = CityPool(name, coords, distances, durations, card)
     if directory is not None:
         pool.save(directory)
+        from nco.pools.roads import build_roads  # the road layer drawn under maps of this city
+
+        build_roads(extract, pool, directory)
     return pool
 
 
