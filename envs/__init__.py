@@ -43,13 +43,32 @@ The reward of an action sequence is ``-(total raw metres of the closed route(s))
 ``get_num_starts`` = N and ``select_start_nodes`` sends start ``k`` to customer ``k % N + 1``.
 """
 
-from nco.envs.acvrp import ACVRPEnv
-from nco.envs.acvrptw import ACVRPTWEnv
-from nco.envs.atsp import ATSPEnv
-from nco.envs.convert import actions_to_routes, arrays_to_td, instances_to_td
-from nco.envs.generator import CityGenerator, capacity_for
+from __future__ import annotations
 
-ENVS = {env.name: env for env in (ACVRPEnv, ATSPEnv, ACVRPTWEnv)}
+import importlib
+from typing import Any
+
+from nco.envs.convert import actions_to_routes, arrays_to_td, instances_to_td, instances_to_tensors
+
+# The environments and the generator subclass rl4co's classes (about 8 s of imports: hydra,
+# Lightning, torchrl); they load on first use so that solving, which needs only
+# :mod:`nco.envs.dynamics` and :mod:`nco.envs.convert`, never pays for them.
+_LAZY = {
+    "ACVRPEnv": "nco.envs.acvrp",
+    "ATSPEnv": "nco.envs.atsp",
+    "ACVRPTWEnv": "nco.envs.acvrptw",
+    "CityGenerator": "nco.envs.generator",
+    "capacity_for": "nco.envs.generator",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ENVS":
+        return {env.name: env for env in (__getattr__("ACVRPEnv"), __getattr__("ATSPEnv"), __getattr__("ACVRPTWEnv"))}
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'nco.envs' has no attribute {name!r}")
+
 
 __all__ = [
     "ACVRPEnv",
@@ -61,4 +80,5 @@ __all__ = [
     "arrays_to_td",
     "capacity_for",
     "instances_to_td",
+    "instances_to_tensors",
 ]

@@ -8,6 +8,7 @@ from rl4co.envs.common.base import RL4COEnvBase
 from tensordict import TensorDict
 from torchrl.data import Bounded, Composite, Unbounded
 
+from nco.envs import dynamics
 from nco.envs.generator import CityGenerator
 
 
@@ -45,60 +46,23 @@ class ACVRPEnv(RL4COEnvBase):
         self._make_spec(generator)
 
     def _reset(self, td: TensorDict, batch_size: list[int] | None = None) -> TensorDict:
-        batch, size = td["dist_raw"].shape[:2]
-        device = td.device
-        visited = torch.zeros(batch, size, dtype=torch.bool, device=device)
-        visited[:, 0] = True  # the vehicle starts at the depot
+        state = dynamics.reset(td, self.name)
+        del state["done"]  # rl4co's reset adds its own
         td_reset = td.copy()
-        td_reset.update(
-            {
-                "current_node": torch.zeros(batch, 1, dtype=torch.long, device=device),
-                "used_capacity": torch.zeros(batch, 1, device=device),
-                "used_load": torch.zeros(batch, 1, device=device),
-                "visited": visited,
-                "i": torch.zeros(batch, 1, dtype=torch.long, device=device),
-            }
-        )
-        td_reset.set("action_mask", self.get_action_mask(td_reset))
+        td_reset.update(state)
         return td_reset
 
     def _step(self, td: TensorDict) -> TensorDict:
-        node = td["action"].reshape(-1, 1)
-        away = node != 0
-        demand = td["demand_raw"].gather(1, (node - 1).clamp(min=0)) * away
-        # Integer units keep the capacity test exact; the fraction is the network's view.
-        used_load = (td["used_load"] + demand) * away
-        td.update(
-            {
-                "current_node": node,
-                "used_load": used_load,
-                "used_capacity": used_load / td["capacity"],
-                "visited": td["visited"].scatter(1, node, True),
-                "i": td["i"] + 1,
-            }
-        )
-        done = self._done(td)
-        td.set("done", done)
-        td.set("reward", torch.zeros_like(done, dtype=torch.float32))
-        td.set("action_mask", self.get_action_mask(td))
+        td.update(dynamics.step(td, td["action"], self.name))
+        td.set("reward", torch.zeros_like(td["done"], dtype=torch.float32))
         return td
 
-    @staticmethod
-    def _done(td: TensorDict) -> torch.Tensor:
-        return td["visited"][:, 1:].all(-1) & (td["current_node"][:, 0] == 0)
-
-    @staticmethod
-    def get_action_mask(td: TensorDict) -> torch.Tensor:
-        """True where an action is allowed: unserved customers that fit, and the depot
-        except right after leaving it while customers remain (CVRP depot rules)."""
-        unserved = ~td["visited"][:, 1:]
-        fits = td["used_load"] + td["demand_raw"] <= td["capacity"]
-        all_served = ~unserved.any(-1, keepdim=True)
-        depot = (td["current_node"] != 0) | all_served
-        return torch.cat([depot, unserved & fits], -1)
+    def get_action_mask(self, td: TensorDict) -> torch.Tensor:
+        """True where an action is allowed (see :func:`nco.envs.dynamics.action_mask`)."""
+        return dynamics.action_mask(td, self.name)
 
     def _get_reward(self, td: TensorDict, actions: torch.Tensor) -> torch.Tensor:
-        return -tour_distance(td["dist_raw"], actions)
+        return -dynamics.tour_distance(td["dist_raw"], actions)
 
     @staticmethod
     def check_solution_validity(td: TensorDict, actions: torch.Tensor) -> None:
@@ -132,18 +96,6 @@ class ACVRPEnv(RL4COEnvBase):
         self.action_spec = Bounded(shape=(1,), dtype=torch.int64, low=0, high=nodes)
         self.reward_spec = Unbounded(shape=(1,))
         self.done_spec = Unbounded(shape=(1,), dtype=torch.bool)
-
-
-def tour_distance(dist_raw: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
-    """Total metres of the closed route(s) ``0 -> actions... -> 0`` per instance.
-
-    Depot-to-depot steps (padding after the end) cost 0. Summed in float64 so that long
-    tours stay exact, returned as float32 like every rl4co reward.
-    """
-    tour = F.pad(actions, (1, 1), value=0)
-    size = dist_raw.shape[-1]
-    legs = dist_raw.flatten(1).gather(1, tour[:, :-1] * size + tour[:, 1:])
-    return legs.double().sum(1).float()
 
 
 def _check_served_once(td: TensorDict, actions: torch.Tensor) -> None:

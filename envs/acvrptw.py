@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from tensordict import TensorDict
 
+from nco.envs import dynamics
 from nco.envs.acvrp import ACVRPEnv
 
 
@@ -24,7 +25,9 @@ class ACVRPTWEnv(ACVRPEnv):
         opening = td["time_windows_raw"][:, 0, 0:1]
         td = td.copy()
         td.update({"current_time_raw": opening.clone(), "current_time": opening / td["time_scale"]})
-        return super()._reset(td, batch_size)
+        td = super()._reset(td, batch_size)
+        td.set("action_mask", self.get_action_mask(td))  # the shared dynamics know no clock
+        return td
 
     def _step(self, td: TensorDict) -> TensorDict:
         node = td["action"].reshape(-1, 1)
@@ -33,12 +36,13 @@ class ACVRPTWEnv(ACVRPEnv):
         # Back at the depot, the next vehicle leaves when the depot opens.
         time = torch.where(node == 0, td["time_windows_raw"][:, 0, 0:1], ready)
         td.update({"current_time_raw": time, "current_time": time / td["time_scale"]})
-        return super()._step(td)
+        td = super()._step(td)
+        td.set("action_mask", self.get_action_mask(td))  # the shared dynamics know no clock
+        return td
 
-    @staticmethod
-    def get_action_mask(td: TensorDict) -> torch.Tensor:
+    def get_action_mask(self, td: TensorDict) -> torch.Tensor:
         """ACVRP's mask, less the customers that cannot be served in time and left in time."""
-        mask = ACVRPEnv.get_action_mask(td)
+        mask = dynamics.action_mask(td, "acvrp")
         windows = td["time_windows_raw"]
         arrival = _arrival_times(td)
         back = arrival + td["service_time_raw"] + td["dur_raw"][:, :, 0]

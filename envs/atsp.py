@@ -20,16 +20,6 @@ class ATSPEnv(ACVRPEnv):
     name = "atsp"
 
     @staticmethod
-    def _done(td: TensorDict) -> torch.Tensor:
-        return td["visited"][:, 1:].all(-1)
-
-    @staticmethod
-    def get_action_mask(td: TensorDict) -> torch.Tensor:
-        """Unvisited cities; node 0 only once the tour is complete."""
-        unserved = ~td["visited"][:, 1:]
-        return torch.cat([~unserved.any(-1, keepdim=True), unserved], -1)
-
-    @staticmethod
     def check_solution_validity(td: TensorDict, actions: torch.Tensor) -> None:
         """Raise ``ValueError`` unless the actions are one tour over all cities."""
         _check_served_once(td, actions)

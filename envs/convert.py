@@ -7,18 +7,21 @@ integers exactly up to 2**24) for masks and rewards; the network sees normalised
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
-from tensordict import TensorDict
 
 from nco.errors import InputError
 from nco.instance import Instance
 
+if TYPE_CHECKING:
+    from tensordict import TensorDict
+
 PROBLEMS = ("acvrp", "atsp", "acvrptw")
 
 
-def arrays_to_td(
+def arrays_to_tensors(
     problem: str,
     distances: np.ndarray,
     demands: np.ndarray,
@@ -47,8 +50,9 @@ def arrays_to_td(
 
     Returns
     -------
-    TensorDict
-        The keys documented in :mod:`nco.envs`.
+    dict
+        The keys documented in :mod:`nco.envs`, as plain tensors (the policy's input;
+        :func:`arrays_to_td` wraps them for the rl4co environments).
     """
     _check_problem(problem)
     batch, size = distances.shape[:2]
@@ -57,17 +61,14 @@ def arrays_to_td(
         demands = np.zeros((batch, size), np.int64)
     demand_raw = torch.as_tensor(np.asarray(demands[:, 1:], np.float32))
     capacity_t = torch.as_tensor(np.asarray(capacity, np.float32)).reshape(batch, 1)
-    td = TensorDict(
-        {
-            "locs": _scaled_locs(coords, batch, size),
-            "dist": dist_raw / _per_instance_max(dist_raw),
-            "dist_raw": dist_raw,
-            "demand": demand_raw / capacity_t,
-            "demand_raw": demand_raw,
-            "capacity": capacity_t,
-        },
-        batch_size=[batch],
-    )
+    td = {
+        "locs": _scaled_locs(coords, batch, size),
+        "dist": dist_raw / _per_instance_max(dist_raw),
+        "dist_raw": dist_raw,
+        "demand": demand_raw / capacity_t,
+        "demand_raw": demand_raw,
+        "capacity": capacity_t,
+    }
     if problem == "acvrptw":
         if durations is None or time_windows is None:
             raise InputError("time_windows", "ACVRPTW needs durations and time windows")
@@ -92,8 +93,24 @@ def arrays_to_td(
     return td
 
 
+def arrays_to_td(problem: str, **arrays: np.ndarray | None) -> TensorDict:
+    """:func:`arrays_to_tensors` as a TensorDict, the rl4co environments' input."""
+    from tensordict import TensorDict  # training only: a 2 s import that solving never pays
+
+    tensors = arrays_to_tensors(problem, **arrays)
+    return TensorDict(tensors, batch_size=tensors["dist_raw"].shape[:1])
+
+
 def instances_to_td(instances: Sequence[Instance], problem: str) -> TensorDict:
-    """Stack equal-size instances into an env input batch (how user instances meet the policy).
+    """:func:`instances_to_tensors` as a TensorDict, the rl4co environments' input."""
+    from tensordict import TensorDict
+
+    tensors = instances_to_tensors(instances, problem)
+    return TensorDict(tensors, batch_size=tensors["dist_raw"].shape[:1])
+
+
+def instances_to_tensors(instances: Sequence[Instance], problem: str) -> dict[str, torch.Tensor]:
+    """Stack equal-size instances into a policy input batch (how user instances meet the policy).
 
     Parameters
     ----------
@@ -117,7 +134,7 @@ def instances_to_td(instances: Sequence[Instance], problem: str) -> TensorDict:
         raise InputError("time_windows", "ACVRPTW needs time windows on every instance")
     timed = problem == "acvrptw"
     has_coords = all(inst.coords is not None for inst in instances)
-    return arrays_to_td(
+    return arrays_to_tensors(
         problem,
         distances=np.stack([inst.distances for inst in instances]),
         demands=np.stack([inst.demands for inst in instances]),

@@ -9,15 +9,16 @@ an ordered pair), and it costs one ``(B, M, M)`` pass that is shared by all laye
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import torch
 import torch.nn.functional as F
-from tensordict import TensorDict
 from torch import Tensor, nn
 
 NODE_FEATURES = 4  # demand / capacity, depot flag, x, y
 
 
-def node_features(td: TensorDict, use_coords: bool = True) -> Tensor:
+def node_features(td: Mapping[str, Tensor], use_coords: bool = True) -> Tensor:
     """Per-node input features ``(B, M, 4)``: demand fraction, depot flag and lon/lat in [0, 1].
 
     The depot's demand is 0; coordinates are zeroed when ``use_coords`` is False, so a model can be
@@ -96,7 +97,7 @@ class MatrixEncoder(nn.Module):
         self.edge_bias = EdgeBias(num_heads, num_layers) if edge_bias else None
         self.layers = nn.ModuleList(EncoderLayer(embed_dim, num_heads, ff_dim) for _ in range(num_layers))
 
-    def forward(self, td: TensorDict) -> Tensor:
+    def forward(self, td: Mapping[str, Tensor]) -> Tensor:
         """Node embeddings ``(B, M, embed_dim)``."""
         h = self.init_embed(node_features(td, self.use_coords))
         biases = self.edge_bias(td["dist"]) if self.edge_bias is not None else [None] * len(self.layers)

@@ -1,26 +1,41 @@
-"""Run a trained policy on :class:`nco.Instance` objects: :class:`PolicySolver`."""
+"""Run a trained policy on :class:`nco.Instance` objects: :class:`PolicySolver`.
+
+This is the one owner of *policy solutions under a budget*: batched decoding for evaluation
+(:meth:`PolicySolver.solve`) and, for everything that seeds or answers a user
+(:meth:`PolicySolver.solutions`), greedy, POMO multistart and sampling rounds that stop before
+the budget runs out, de-duplicated, re-cut to the problem's fleet, on one torch thread.
+It needs torch and nco only: nothing here imports rl4co or Lightning.
+"""
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 import torch
-from rl4co.envs import RL4COEnvBase
 
-from nco.envs import ENVS, CityGenerator, actions_to_routes, instances_to_td
+from nco.envs.convert import actions_to_routes, instances_to_tensors
 from nco.errors import InputError
 from nco.instance import Instance
 from nco.policies.policy import MatrixPolicy
 from nco.solution import Solution
 from nco.validate import check, validated_solution
 
-# Rows of a decoding batch carry the (M, M) float32 matrices twice (normalised and raw);
-# chunks stay under this many bytes so that n=500 with many samples fits in memory.
+Routes = list[list[int]]
+
+# Rows of a decoding batch hold per-rollout state of O(M) and share the (M, M) matrices;
+# chunks stay under this many bytes of matrices so that big batches fit in memory.
 CHUNK_BYTES = 256 * 2**20
 MAX_STARTS = 64  # POMO starts per instance in "multistart" (all customers up to this)
+SAMPLES_PER_ROUND = 16  # rollouts of one sampling round in :meth:`PolicySolver.solutions`
+SAMPLING_TEMPERATURE = 0.7  # below 1: samples stay near greedy, so they rarely lose to it
+# Seconds of one greedy rollout ~ GREEDY_SECONDS * M ** 2 on one thread of this 2-core VM
+# (bench/scale.py measures it); used before any rollout has been timed in this process.
+GREEDY_SECONDS = 4e-7
 
 
 def problem_of(instance: Instance) -> str:
@@ -59,15 +74,6 @@ def parse_decode(decode: str) -> tuple[str, int]:
     raise InputError("decode", f"expected greedy, sample:K or multistart[:S], got {decode!r}")
 
 
-def inference_env(env_cls: type[RL4COEnvBase]) -> RL4COEnvBase:
-    """An environment of ``env_cls`` for stepping given data only.
-
-    Its generator loads city pools only when asked to sample, which inference never does, so
-    this works without the shipped training cities.
-    """
-    return env_cls(generator=CityGenerator(1, env_cls.name))
-
-
 class PolicySolver:
     """A loaded policy that solves instances (what :func:`nco.load_policy` returns).
 
@@ -76,12 +82,12 @@ class PolicySolver:
     policy
         The trained network.
     meta
-        The checkpoint's meta data (training stage, instances seen, ...).
+        The checkpoint's meta data (training stage, instances seen, its ``id``, ...).
     device
         Where to run (CPU by default).
-    envs
-        Environment per problem; by default nco's ACVRP and ATSP envs (the ablation bench passes
-        its own to run rl4co's coordinate-only attention model through the same code).
+    threads
+        Torch threads while decoding on the CPU. Decoding is a long chain of small steps: on a
+        busy 2-core machine a second thread made a greedy rollout at n = 100 take 5 s, not 0.05 s.
     """
 
     def __init__(
@@ -89,12 +95,18 @@ class PolicySolver:
         policy: MatrixPolicy,
         meta: dict[str, Any] | None = None,
         device: str | torch.device = "cpu",
-        envs: dict[str, RL4COEnvBase] | None = None,
+        threads: int = 1,
     ):
         self.policy = policy.to(device).eval()
         self.meta = dict(meta or {})
         self.device = torch.device(device)
-        self.envs = envs or {problem: inference_env(ENVS[problem]) for problem in ("acvrp", "atsp")}
+        self.threads = threads
+        self._greedy_seconds = GREEDY_SECONDS  # per M**2, refined by every greedy rollout timed
+
+    @property
+    def checkpoint_id(self) -> str | None:
+        """The id the checkpoint gives itself (``meta["id"]``), if any."""
+        return self.meta.get("id")
 
     def solve(self, instances: Instance | Sequence[Instance], decode: str = "greedy", seed: int = 0) -> list[Solution]:
         """Solve each instance; equal-size instances are decoded together in batches.
@@ -117,83 +129,128 @@ class PolicySolver:
         instances = [instances] if isinstance(instances, Instance) else list(instances)
         kind, count = parse_decode(decode)
         solutions: list[Solution | None] = [None] * len(instances)
-        for group in self._groups(instances):
+        for group in _groups(instances):
             batch = [instances[i] for i in group]
             start = time.perf_counter()
-            actions, _ = self._decode(batch, kind, count, seed, keep=1)
+            decoded = self._decode(batch, kind, count, seed)
             runtime = (time.perf_counter() - start) / len(batch)
-            for i, inst, acts in zip(group, batch, actions):
-                routes = actions_to_routes(acts[0])
-                solutions[i] = validated_solution(inst, routes, "policy", runtime, {"decode": decode})
+            for i, inst, (_, best) in zip(group, batch, decoded):
+                solutions[i] = validated_solution(inst, best, "policy", runtime, {"decode": decode})
         return solutions  # type: ignore[return-value]
 
-    def best_k(self, instance: Instance, k: int, seed: int = 0) -> list[list[list[int]]]:
-        """Up to ``k`` distinct route sets for ``instance``, best first (the GA's initial population).
+    def solutions(self, instance: Instance, k: int, seed: int = 0, time_limit: float | None = None) -> list[Routes]:
+        """Up to ``k`` distinct route sets for ``instance`` that fit its fleet, best first.
 
-        Pools greedy, then POMO multistart (up to 64 first customers), then rounds of sampling,
-        stopping as soon as ``k`` distinct solutions (the same routes in any order count once)
-        are in hand, and sorts by cost. Fewer than ``k`` come back only when the policy found no
-        more in four rounds of sampling (tiny instances).
+        Greedy first, then POMO multistart (up to 64 first customers), then rounds of
+        :data:`SAMPLING_TEMPERATURE` sampling, until ``k`` distinct solutions (the same routes in
+        any order count once) are in hand. With ``time_limit``, a round runs only when its
+        expected time (from the rounds already timed) fits in what is left, and nothing runs
+        when not even the greedy rollout would fit: the caller then gets ``[]``.
+
+        The policy was trained without a fleet limit, so it decodes without one; a solution with
+        more routes than vehicles has its giant tour re-cut to the fleet (possibly overloaded:
+        the refiner's penalties repair that, and :func:`nco.policies.solver.solve` says so).
+
+        Raises
+        ------
+        InputError
+            For time windows, which the policy does not model.
         """
         if k < 1:
             raise InputError("k", f"must be at least 1, got {k}")
-        found: dict[tuple, tuple[float, list[list[int]]]] = {}
-        rounds = [("greedy", 1), ("multistart", 0)] + [("sample", max(2 * k, 16))] * 4
+        problem_of(instance)  # refuse time windows before spending anything
+        start = time.perf_counter()
+        unlimited = instance.replace(num_vehicles=None) if instance.demands.any() else instance
+        size = instance.num_customers + 1
+        expected = self._greedy_seconds * size**2
+        found: dict[tuple, tuple[float, Routes]] = {}
+        rounds = [("greedy", 1), ("multistart", min(MAX_STARTS, size - 1))] + [("sample", SAMPLES_PER_ROUND)] * 8
         for r, (kind, count) in enumerate(rounds):
-            actions, costs = self._decode([instance], kind, count, seed + r, keep=None)
-            for acts, cost in zip(actions[0], costs[0]):
-                routes = actions_to_routes(acts)
+            left = None if time_limit is None else time_limit - (time.perf_counter() - start)
+            if left is not None and expected * count > left:
+                break
+            tic = time.perf_counter()
+            for cost, routes in self._decode([unlimited], kind, count, seed + r, keep=None)[0][0]:
                 found.setdefault(tuple(sorted(map(tuple, routes))), (cost, routes))
+            expected = (time.perf_counter() - tic) / count  # seconds per rollout, as measured
+            if kind == "greedy":
+                self._greedy_seconds = expected / size**2
             if len(found) >= k:
                 break
         ranked = [routes for _, routes in sorted(found.values(), key=lambda item: item[0])[:k]]
-        for routes in ranked:  # the env's reward is the validator's cost; nothing leaves unchecked
-            check(instance, routes)
-        return ranked
+        return [_fit_fleet(instance, routes) for routes in ranked]
 
     # --- batched decoding ----------------------------------------------------------------------
-    @staticmethod
-    def _groups(instances: list[Instance]) -> list[list[int]]:
-        groups: dict[tuple[str, int], list[int]] = {}
-        for i, inst in enumerate(instances):
-            groups.setdefault((problem_of(inst), inst.num_customers), []).append(i)
-        return list(groups.values())
-
     @torch.no_grad()
     def _decode(
-        self, batch: list[Instance], kind: str, count: int, seed: int, keep: int | None
-    ) -> tuple[list[list[np.ndarray]], list[list[float]]]:
-        """Rollouts for equal-size instances: per instance, action sequences and costs, best first
-        (the ``keep`` best, or all)."""
+        self, batch: list[Instance], kind: str, count: int, seed: int, keep: int | None = 1
+    ) -> list[tuple[list[tuple[float, Routes]], Routes]]:
+        """Rollouts for equal-size instances: per instance, ``(cost, routes)`` best first (the
+        ``keep`` best, or all), and the best routes. Every route set is checked."""
         problem = problem_of(batch[0])
-        env = self.envs[problem]
-        customers = batch[0].num_customers
-        rollouts = count
-        if kind == "multistart":
-            rollouts = min(customers, count or MAX_STARTS)
-        size = customers + 1
-        per_chunk = max(1, CHUNK_BYTES // (8 * size * size * max(rollouts, 1)))
-        actions_out, costs_out = [], []
-        with torch.random.fork_rng(devices=[]):
+        size = batch[0].num_customers + 1
+        rollouts = min(size - 1, count or MAX_STARTS) if kind == "multistart" else count
+        per_chunk = max(1, CHUNK_BYTES // (8 * size * size))
+        args: dict[str, Any] = {
+            "greedy": {"decode_type": "greedy"},
+            "multistart": {"decode_type": "multistart_greedy", "num_starts": rollouts},
+            "sample": {"decode_type": "sampling", "num_samples": rollouts, "temperature": SAMPLING_TEMPERATURE},
+        }[kind]
+        out: list[tuple[list[tuple[float, Routes]], Routes]] = []
+        with torch.random.fork_rng(devices=[]), _torch_threads(self.threads):
             torch.manual_seed(seed)
             for lo in range(0, len(batch), per_chunk):
                 chunk = batch[lo : lo + per_chunk]
-                td = env.reset(instances_to_td(chunk, problem).to(self.device))
-                out = self.policy(td, env, **self._decode_args(kind, rollouts))
-                costs = (-out["reward"]).view(rollouts, len(chunk)).T.cpu()  # start-major rows
-                acts = out["actions"].view(rollouts, len(chunk), -1).transpose(0, 1).cpu()
-                for c in range(len(chunk)):
-                    order = costs[c].argsort()[:keep]
-                    actions_out.append([acts[c, j].numpy() for j in order])
-                    costs_out.append([float(costs[c, j]) for j in order])
-        return actions_out, costs_out
+                inputs = {key: value.to(self.device) for key, value in instances_to_tensors(chunk, problem).items()}
+                result = self.policy(inputs, problem=problem, **args)
+                costs = (-result["reward"]).view(rollouts, len(chunk)).T.cpu()  # start-major rows
+                acts = result["actions"].view(rollouts, len(chunk), -1).transpose(0, 1).cpu()
+                for c, inst in enumerate(chunk):
+                    ranked = [(float(costs[c, j]), actions_to_routes(acts[c, j])) for j in costs[c].argsort()[:keep]]
+                    for _, routes in ranked:  # the reward is the validator's cost; nothing leaves unchecked
+                        check(inst.replace(num_vehicles=None) if problem == "acvrp" else inst, routes)
+                    out.append((ranked, ranked[0][1]))
+        return out
 
-    @staticmethod
-    def _decode_args(kind: str, rollouts: int) -> dict[str, Any]:
-        if kind == "greedy":
-            return {"decode_type": "greedy"}
-        if kind == "multistart":
-            return {"decode_type": "multistart_greedy", "num_starts": rollouts}
-        if rollouts == 1:
-            return {"decode_type": "sampling"}
-        return {"decode_type": "sampling", "num_samples": rollouts}
+
+def _groups(instances: list[Instance]) -> list[list[int]]:
+    """Indices of instances that can share a batch (same problem and size), in input order."""
+    groups: dict[tuple[str, int], list[int]] = {}
+    for i, inst in enumerate(instances):
+        groups.setdefault((problem_of(inst), inst.num_customers), []).append(i)
+    return list(groups.values())
+
+
+def _fit_fleet(instance: Instance, routes: Routes) -> Routes:
+    """``routes``, or their giant tour re-cut into at most ``instance.num_vehicles`` routes."""
+    from nco.refine.split import split  # numpy only; keeps the refiner package off the import path
+
+    fleet = instance.num_vehicles
+    if fleet is None or len(routes) <= fleet:
+        return routes
+    return split(instance, np.concatenate(routes), 0.0, max_overload=1.0)
+
+
+_THREADS_LOCK = threading.Lock()
+_THREADS_USERS = 0
+_THREADS_BEFORE = 0
+
+
+@contextmanager
+def _torch_threads(count: int) -> Iterator[None]:
+    """Run the block on ``count`` torch threads; the process's setting is restored when the
+    last concurrent user leaves (torch's setting is process-wide, and the HTTP server decodes
+    in several threads at once)."""
+    global _THREADS_USERS, _THREADS_BEFORE
+    with _THREADS_LOCK:
+        if _THREADS_USERS == 0:
+            _THREADS_BEFORE = torch.get_num_threads()
+            torch.set_num_threads(count)
+        _THREADS_USERS += 1
+    try:
+        yield
+    finally:
+        with _THREADS_LOCK:
+            _THREADS_USERS -= 1
+            if _THREADS_USERS == 0:
+                torch.set_num_threads(_THREADS_BEFORE)

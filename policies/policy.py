@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from rl4co.envs import RL4COEnvBase
-from rl4co.utils.decoding import get_decoding_strategy
-from tensordict import TensorDict
+import torch
 from torch import Tensor, nn
 
+from nco.envs import dynamics
 from nco.errors import InputError
-from nco.policies.decoder import PointerDecoder
+from nco.policies.decoder import PointerDecoder, by_start, flat_starts
 from nco.policies.encoder import MatrixEncoder
 
 PROBLEMS = ("acvrp", "atsp")
@@ -65,14 +65,18 @@ class PolicyConfig:
         return cls(**data)
 
 
+DECODE_TYPES = ("greedy", "sampling", "multistart_greedy", "multistart_sampling")
+
+
 class MatrixPolicy(nn.Module):
     """Encoder-decoder attention policy over the road matrix (ACVRP and ATSP).
 
-    The policy owns only parameters and decoding; the environment owns masks and reward.
-    ``decode_type`` is one of rl4co's strategies: ``"greedy"``, ``"sampling"``,
-    ``"multistart_greedy"``, ``"multistart_sampling"`` (POMO: the first move goes to
-    ``num_starts`` different customers). ``num_samples`` > 1 with ``"sampling"`` draws that many
-    independent rollouts per instance. Rows of the outputs are start-major, as rl4co's ``batchify``.
+    The policy owns only parameters and decoding; the problem's rules (masks, reward) come
+    from :mod:`nco.envs.dynamics`, so decoding needs torch alone. ``decode_type`` is
+    ``"greedy"``, ``"sampling"``, ``"multistart_greedy"`` or ``"multistart_sampling"``
+    (POMO: the first move goes to ``num_starts`` different customers). Rows of the outputs
+    are start-major (rollout ``r`` of instance ``b`` is row ``r * B + b``), as rl4co's
+    ``batchify``, which the training module's baselines rely on.
     """
 
     def __init__(self, config: PolicyConfig = PolicyConfig()):
@@ -85,27 +89,84 @@ class MatrixPolicy(nn.Module):
 
     def forward(
         self,
-        td: TensorDict,
-        env: RL4COEnvBase,
+        td: Mapping[str, Tensor],
+        env: object = None,
         decode_type: str = "sampling",
         num_starts: int = 0,
         num_samples: int = 0,
-        select_best: bool = False,
+        temperature: float = 1.0,
+        actions: Tensor | None = None,
+        problem: str | None = None,
     ) -> dict[str, Tensor]:
-        """Roll out the policy on a reset state ``td``; returns reward, log-likelihood and actions.
+        """Roll out the policy on the instances ``td``; returns reward, log-likelihood and actions.
 
-        The input ``td`` is left untouched (rl4co environments step in place), so one reset state
-        can be decoded several times. ``select_best`` keeps only the best rollout per instance.
+        Parameters
+        ----------
+        td
+            Policy input (:func:`nco.envs.instances_to_tensors`) or an environment's reset state.
+        env
+            Unused: rl4co's training baselines call ``policy(td, env, decode_type=...)``.
+        decode_type
+            One of :data:`DECODE_TYPES`.
+        num_starts
+            POMO starts per instance for the multistart types: all customers when at least
+            their number, else that many distinct random customers.
+        num_samples
+            Independent rollouts per instance for ``"sampling"`` (1 when 0).
+        temperature
+            Divides the logits before sampling (below 1: closer to greedy).
+        actions
+            ``(B, T)`` actions to follow instead of choosing (teacher forcing, for imitation):
+            the log-likelihood is then that of these actions.
+        problem
+            The rules to decode under, ``"acvrp"`` or ``"atsp"``; by default the one trained on.
         """
-        td = td.clone()
-        strategy = get_decoding_strategy(
-            decode_type, num_starts=num_starts or None, num_samples=num_samples or None, select_best=select_best
-        )
-        cache = self.decoder.precompute(self.encoder(td))
-        td, env, starts = strategy.pre_decoder_hook(td, env)
-        while not td["done"].all():
-            logits, mask = self.decoder(td, cache, starts)  # context -> masked logits
-            td = strategy.step(logits, mask, td)  # greedy or sample
-            td = env.step(td)["next"]  # update state
-        logprobs, actions, td, env = strategy.post_decoder_hook(td, env)
-        return {"reward": env.get_reward(td, actions), "log_likelihood": logprobs.sum(1), "actions": actions}
+        if decode_type not in DECODE_TYPES:
+            raise InputError("decode_type", f"expected one of {DECODE_TYPES}, got {decode_type!r}")
+        problem = problem or self.config.problem
+        multistart = decode_type.startswith("multistart")
+        greedy = decode_type.endswith("greedy")
+        state = dynamics.reset(td, problem)
+        batch, size = state["dist_raw"].shape[:2]
+        rollouts = min(num_starts or size - 1, size - 1) if multistart else max(num_samples, 1)
+        cache = self.decoder.precompute(self.encoder(state), state["dist"])
+        device = state["dist"].device
+        state = {key: _start_major(value, rollouts) for key, value in state.items() if key not in _STATIC}
+        chosen, logprob = [], torch.zeros(batch * rollouts, device=device)
+        if multistart:
+            first = _start_nodes(batch, size - 1, rollouts, device)
+            state |= dynamics.step(state, first, problem)
+            chosen.append(first)
+        while not state["done"].all():
+            logits, mask = self.decoder(state, cache, rollouts)  # context -> masked logits
+            logp = (logits / temperature).masked_fill(~mask, float("-inf")).log_softmax(-1)
+            if actions is not None:
+                action = actions[:, len(chosen)]
+            elif greedy:
+                action = logp.argmax(-1)
+            else:
+                action = logp.exp().multinomial(1).squeeze(1)
+            logprob = logprob + logp.gather(1, action[:, None]).squeeze(1)
+            state |= dynamics.step(state, action, problem)  # update state
+            chosen.append(action)
+        taken = torch.stack(chosen, 1)
+        reward = -flat_starts(dynamics.tour_distance(td["dist_raw"], by_start(taken, rollouts)))
+        return {"reward": reward, "log_likelihood": logprob, "actions": taken}
+
+
+# Per-instance tensors the decoder reads from its cache instead of copying them per rollout.
+_STATIC = ("dist", "dist_raw", "locs", "demand")
+
+
+def _start_major(value: Tensor, rollouts: int) -> Tensor:
+    """``(B, ...)`` -> ``(R * B, ...)``: rollout ``r`` of instance ``b`` at row ``r * B + b``."""
+    return value.repeat(rollouts, *([1] * (value.dim() - 1))) if rollouts > 1 else value
+
+
+def _start_nodes(batch: int, customers: int, starts: int, device: torch.device) -> Tensor:
+    """POMO first moves, start-major: every customer in turn when ``starts`` covers them all,
+    else ``starts`` distinct random customers per instance."""
+    if starts >= customers:
+        return (torch.arange(starts, device=device) % customers + 1).repeat_interleave(batch)
+    picked = torch.rand(batch, customers, device=device).argsort(1)[:, :starts] + 1  # (B, S)
+    return picked.T.reshape(-1)

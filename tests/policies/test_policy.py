@@ -57,15 +57,15 @@ def test_atsp_instances_get_one_tour(solver, sample):
         assert len(sol.routes) == 1 and validate(inst, sol.routes).feasible
 
 
-def test_best_k_distinct_sorted(solver, sample):
+def test_solutions_distinct_sorted(solver, sample):
     inst = sample(10, 1)[0]
-    sets = solver.best_k(inst, 6, seed=0)
+    sets = solver.solutions(inst, 6, seed=0)
     assert len(sets) == 6
     keys = {tuple(sorted(map(tuple, routes))) for routes in sets}
     assert len(keys) == 6
     costs = [validate(inst, routes).cost for routes in sets]
     assert costs == sorted(costs)
-    assert sets == solver.best_k(inst, 6, seed=0)
+    assert sets == solver.solutions(inst, 6, seed=0)
 
 
 def test_registry_solver_honours_time_and_initial(solver, sample):

@@ -21,8 +21,7 @@ def mean_cost(solver: PolicySolver, td) -> float:
     """Mean greedy cost (metres) of the policy on a fixed batch."""
     solver.policy.eval()
     with torch.no_grad():
-        env = solver.envs["acvrp"]
-        return -solver.policy(env.reset(td), env, decode_type="greedy")["reward"].mean().item()
+        return -solver.policy(td, decode_type="greedy")["reward"].mean().item()
 
 
 def test_tiny_run_reduces_cost_on_a_fixed_batch(pools, tiny, sample):

@@ -1,0 +1,133 @@
+"""Labels for imitation: training-city instances solved by nco's own genetic refiner.
+
+A label is a near-optimal action sequence (customers, 0 between routes) for one sampled
+instance. Every instance yields ``n`` decisions to imitate, so a few thousand labelled
+instances teach the policy far more per CPU-hour than REINFORCE's sampled rollouts.
+Labels are written in shards (one ``.npz`` per call of :func:`label_shard`), so a background
+run can be stopped and resumed at any time: finished shards are kept, the next one is redone.
+Only the training cities of ``nco.pools.split()`` are ever sampled.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from nco.instance import Instance
+
+
+@dataclass(frozen=True)
+class LabelShard:
+    """Stacked equal-size instances with their labels (what a shard file holds).
+
+    Attributes
+    ----------
+    distances
+        ``(B, M, M)`` integer metres, node 0 the depot.
+    demands
+        ``(B, M)`` integer demand (column 0 the depot's, 0).
+    capacity
+        ``(B,)`` vehicle capacity.
+    coords
+        ``(B, M, 2)`` lon/lat.
+    actions
+        ``(B, T)`` label action sequences, padded with 0 after the final return to the depot.
+    costs
+        ``(B,)`` label cost in metres (the validator's).
+    """
+
+    distances: np.ndarray
+    demands: np.ndarray
+    capacity: np.ndarray
+    coords: np.ndarray
+    actions: np.ndarray
+    costs: np.ndarray
+
+    @classmethod
+    def load(cls, path: str | Path) -> LabelShard:
+        with np.load(path) as data:
+            return cls(**{key: data[key] for key in cls.__dataclass_fields__})
+
+    def save(self, path: str | Path) -> None:
+        path = Path(path)
+        tmp = path.with_name(path.name + ".tmp.npz")
+        np.savez_compressed(tmp, **{key: getattr(self, key) for key in self.__dataclass_fields__})
+        tmp.replace(path)  # atomic: a reader (the trainer) never sees half a shard
+
+    @property
+    def num_customers(self) -> int:
+        return self.distances.shape[1] - 1
+
+    def __len__(self) -> int:
+        return len(self.costs)
+
+
+def routes_to_actions(routes: list[list[int]]) -> list[int]:
+    """``[[3, 1], [2]]`` -> ``[3, 1, 0, 2, 0]``: the env's action sequence of a solution."""
+    return [node for route in routes for node in (*route, 0)]
+
+
+def label_instance(instance: Instance, seconds: float, seed: int) -> tuple[list[int], float]:
+    """Solve ``instance`` with the genetic refiner from construction seeds; its actions and cost."""
+    from nco.refine import refine
+    from nco.refine.seeds import construction_seeds
+    from nco.stop import MaxRuntime
+
+    result = refine(instance, MaxRuntime(seconds), seed, construction_seeds)
+    return routes_to_actions(result.solution.routes), result.cost
+
+
+def label_shard(problem: str, num_customers: int, count: int, seconds: float, seed: int) -> LabelShard:
+    """Sample ``count`` training-city instances (generator seed ``seed``) and label each."""
+    from nco.envs import CityGenerator
+
+    instances = CityGenerator(num_customers, problem, seed=seed).instances(count)
+    labelled = [label_instance(inst, seconds, seed + i) for i, inst in enumerate(instances)]
+    length = max(len(actions) for actions, _ in labelled)
+    actions = np.zeros((count, length), np.int16)
+    for row, (acts, _) in enumerate(labelled):
+        actions[row, : len(acts)] = acts
+    return LabelShard(
+        distances=np.stack([inst.distances for inst in instances]).astype(np.int32),
+        demands=np.stack([inst.demands for inst in instances]).astype(np.int16),
+        capacity=np.array([inst.capacity for inst in instances], np.int32),
+        coords=np.stack([inst.coords for inst in instances]).astype(np.float64),
+        actions=actions,
+        costs=np.array([cost for _, cost in labelled]),
+    )
+
+
+def generate(
+    out: str | Path,
+    problem: str = "acvrp",
+    sizes: tuple[int, ...] = (50, 100, 100, 200),
+    shards: int = 1000,
+    per_shard: int = 32,
+    seconds_per_100: float = 0.4,
+    seed: int = 0,
+) -> None:
+    """Write up to ``shards`` label shards into ``out``, cycling through ``sizes``; resumable.
+
+    Shard ``k`` has size ``sizes[k % len(sizes)]``, generator seed ``seed + 1000 * k`` and a
+    refiner budget of ``seconds_per_100 * n / 100`` seconds per instance (at least 0.2 s).
+    Existing shards are skipped; ``progress.jsonl`` logs one line per shard written.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    for k in range(shards):
+        n = sizes[k % len(sizes)]
+        path = out / f"{problem}_n{n}_{k:05d}.npz"
+        if path.exists():
+            continue
+        tic = time.perf_counter()
+        seconds = max(0.2, seconds_per_100 * n / 100)
+        shard = label_shard(problem, n, per_shard, seconds, seed + 1000 * k)
+        shard.save(path)
+        line = {"shard": k, "n": n, "count": per_shard, "seconds": round(time.perf_counter() - tic, 1)}
+        line["mean_cost"] = float(shard.costs.mean())
+        with (out / "progress.jsonl").open("a") as fh:
+            fh.write(json.dumps(line) + "\n")
