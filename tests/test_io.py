@@ -128,6 +128,18 @@ def test_json_errors_name_the_field():
     assert err.value.field == "demands[1]"
 
 
+@pytest.mark.parametrize(
+    "field, value",
+    [("distances", [[0, 1, 2], [1, 0]]), ("coords", [[7.4], [7.4, 43.7]]), ("demands", ["a", "b"]),
+     ("distances", [[0, 2**70], [1, 0]]), ("name", 7), ("source", [1])],
+)
+def test_json_refuses_ragged_and_mistyped_fields(field, value):
+    data = {"distances": [[0, 1], [1, 0]], field: value}
+    with pytest.raises(InputError) as err:
+        instance_from_dict(data)
+    assert err.value.field == field
+
+
 VRP = """NAME : tiny
 TYPE : CVRP
 DIMENSION : 4
@@ -175,3 +187,13 @@ def test_read_vrplib_solution_and_bad_files(tmp_path):
     (tmp_path / "bad.vrp").write_text("NAME : bad\nDIMENSION : 3\nEDGE_WEIGHT_TYPE : EUC_2D\n")
     with pytest.raises(InputError, match="not a readable VRPLIB instance"):
         read_vrplib(tmp_path / "bad.vrp")
+
+
+def test_read_vrplib_names_short_sections(tmp_path):
+    text = VRP.format(**POINTS, da=0, db=4, dc=5, dd=3, depot=1)
+    (tmp_path / "demand.vrp").write_text(text.replace("4 3\n", ""))
+    with pytest.raises(InputError, match="DEMAND_SECTION: has 3 entries for 4 nodes"):
+        read_vrplib(tmp_path / "demand.vrp")
+    (tmp_path / "depot.vrp").write_text(VRP.format(**POINTS, da=0, db=4, dc=5, dd=3, depot=9))
+    with pytest.raises(InputError, match="DEPOT_SECTION"):
+        read_vrplib(tmp_path / "depot.vrp")

@@ -57,6 +57,12 @@ def running(app) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+@pytest.fixture
+def serve():
+    """The :func:`running` context manager, for tests that need an app of their own."""
+    return running
+
+
 @pytest.fixture(scope="session")
 def server_url() -> Iterator[str]:
     """Base URL of the service with the test limits, shut down after the session."""

@@ -10,6 +10,7 @@ import time
 import httpx
 import pytest
 
+from nco.cli.main import main
 from nco.instance import Instance
 from nco.io import instance_to_dict
 from nco.osrm.server import free_port
@@ -149,3 +150,45 @@ def test_serve_answers_health_and_solve(make_problem):
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+SHORT_DEMANDS = VRP.replace("4 0 10\n5 -10 0\n6 0 -10\nDEMAND_SECTION\n1 0\n2 4\n3 4\n4 4\n5 4\n6 4\n", "4 0 10\n5 -10 0\n6 0 -10\nDEMAND_SECTION\n1 0\n2 4\n3 4\n")
+BAD_FILES = [
+    ("deep.json", b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    ("latin1.json", b'{"jobs": [], "vehicles": [], "x": "caf\xe9"}', "not valid UTF-8"),
+    ("string.json", b'"/etc/passwd"', "the problem must be a JSON object"),
+    ("ragged.json", json.dumps({"distances": [[0, 1, 2], [1, 0]]}).encode(), "distances: must be a rectangular array"),
+    ("coords.json", json.dumps({"distances": [[0, 1], [1, 0]], "coords": [[7.4], [7.4, 43.7]]}).encode(), "coords:"),
+    ("short.vrp", SHORT_DEMANDS.encode(), "DEMAND_SECTION: has 3 entries for 6 nodes"),
+    ("ids.json", json.dumps({"jobs": [{"id": True}], "vehicles": [{"id": "1"}]}).encode(), "jobs[0].id"),
+]
+
+
+@pytest.mark.parametrize("name, raw, message", BAD_FILES, ids=[name for name, _, _ in BAD_FILES])
+def test_bad_files_are_one_line_and_exit_2(tmp_path, capsys, name, raw, message):
+    path = tmp_path / name
+    path.write_bytes(raw)
+    assert main(["solve", str(path), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err and err.startswith("nco solve: error: ")
+
+
+def test_output_folders_are_checked_before_solving(tmp_path, capsys, make_problem):
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps(make_problem()))
+    for option in ("-o", "--plot"):
+        started = time.perf_counter()
+        code = main(["solve", str(source), option, str(tmp_path / "missing" / "out"), "--time-limit", "5", "--quiet"])
+        assert code == 2 and time.perf_counter() - started < 2  # refused before a 5 s solve
+        assert "does not exist" in capsys.readouterr().err
+
+
+def test_stdin_with_a_byte_order_mark_is_read_as_over_http(make_problem):
+    text = "\ufeff" + json.dumps(make_problem(n=4))
+    done = _nco("solve", "-", "--method", "pyvrp", "--time-limit", "0.1", "--quiet", stdin=text)
+    assert done.returncode == 0, done.stderr
+    invalid = subprocess.run(
+        [sys.executable, "-m", "nco.cli.main", "solve", "-"], input=b"\xff\xfe{}", capture_output=True, timeout=120
+    )
+    assert invalid.returncode == 2 and b"stdin: is not valid UTF-8" in invalid.stderr
+    assert b"Traceback" not in invalid.stderr
