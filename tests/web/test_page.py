@@ -1,0 +1,107 @@
+"""The planning page in a real browser: Debian's chromium, headless, driven by playwright.
+
+A real ``nco serve`` runs on a free loopback port; the page loads the Monaco example, solves it
+through POST /solve and must draw one route per route of the answer, with table totals equal
+to the answer's. The screenshot goes to docs/ (the README shows it).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from nco.osrm.server import free_port
+from nco.paths import EXAMPLES_DIR
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's package, installed by `make setup`; never `playwright install`
+# A closed network: no background traffic, no sandbox (root in CI), no GPU.
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """``nco serve`` in its own process (as a user starts it) on a free 127.0.0.1 port."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nco.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if requests.get(f"{url}/health", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"nco serve did not start: {process.stderr.read() if process.poll() else 'timeout'}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.slow
+def test_solve_the_monaco_example_in_the_browser(server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(server)
+    page.wait_for_selector("body[data-ready='1']", timeout=20_000)
+    assert page.locator("#roads path").count() >= 3  # the first city's road layer, by rank
+
+    page.set_input_files("#upload", str(EXAMPLES_DIR / "monaco_50.json"))
+    page.wait_for_function("document.querySelector('#status').textContent.includes('50 stops')")
+    assert page.locator("#city").input_value() == "monaco"
+    assert page.locator("circle.stop").count() == 50
+    page.select_option("#method", "pyvrp")
+    page.fill("#time-limit", "1")
+    with page.expect_response(lambda r: r.url.endswith("/solve") and r.request.method == "POST") as answer:
+        page.click("#solve")
+    assert answer.value.ok, answer.value.text()
+    result = answer.value.json()
+    page.wait_for_selector("#routes tr.total")
+
+    # As many route lines as the API returned, each through its stops; totals as the answer's.
+    assert page.locator("polyline.route").count() == len(result["routes"]) == result["summary"]["routes"]
+    assert page.locator("#routes tr.route-row").count() == len(result["routes"])
+    total = page.locator("#routes tr.total")
+    assert int(total.get_attribute("data-distance")) == result["summary"]["distance"]
+    assert int(total.get_attribute("data-stops")) == 50
+    assert f"{result['summary']['distance'] / 1000:.2f}" in total.inner_text()
+    km = [float(row.locator("td").nth(3).inner_text()) for row in page.locator("#routes tr.route-row").all()]
+    assert sum(km) == pytest.approx(result["summary"]["distance"] / 1000, abs=0.01 * len(km))
+    assert page.locator("#curve path.curve").count() == 1
+
+    with page.expect_download() as download:
+        page.click("#download-json")
+    assert json.loads(Path(download.value.path()).read_text())["summary"] == result["summary"]
+    with page.expect_download() as download:
+        page.click("#download-png")
+    png = Path(download.value.path()).read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
+
+    page.screenshot(path=str(DOCS / "web_page_monaco.png"))
+    assert not errors
