@@ -43,7 +43,7 @@ from pydantic import Field, ValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 
-from nco.api import METHODS
+from nco.api import METHODS, page
 from nco.api.reading import parse_json
 from nco.api.schema import ErrorBody, Options, Problem, field_path, validation_error
 from nco.api.solve import default_policy, limit_torch_threads, solve
@@ -183,6 +183,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.add_middleware(_AccessGuard, access=access)
+    app.include_router(page.router)  # the planning page at / and the city data it reads
     gate = _Gate(limits)
 
     @app.exception_handler(Exception)
