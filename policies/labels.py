@@ -66,6 +66,12 @@ class LabelShard:
         return len(self.costs)
 
 
+def label_paths(folder: str | Path) -> list[Path]:
+    """The finished shards in ``folder``, by shard index (files being written are skipped)."""
+    paths = [p for p in Path(folder).glob("*.npz") if ".tmp" not in p.name]
+    return sorted(paths, key=lambda p: int(p.stem.rsplit("_", 1)[1]))
+
+
 def routes_to_actions(routes: list[list[int]]) -> list[int]:
     """``[[3, 1], [2]]`` -> ``[3, 1, 0, 2, 0]``: the env's action sequence of a solution."""
     return [node for route in routes for node in (*route, 0)]

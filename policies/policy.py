@@ -11,7 +11,7 @@ from torch import Tensor, nn
 
 from nco.envs import dynamics
 from nco.errors import InputError
-from nco.policies.decoder import PointerDecoder, by_start, flat_starts
+from nco.policies.decoder import DecoderCache, PointerDecoder, by_start, flat_starts
 from nco.policies.encoder import MatrixEncoder
 
 PROBLEMS = ("acvrp", "atsp")
@@ -116,8 +116,8 @@ class MatrixPolicy(nn.Module):
         temperature
             Divides the logits before sampling (below 1: closer to greedy).
         actions
-            ``(B, T)`` actions to follow instead of choosing (teacher forcing, for imitation):
-            the log-likelihood is then that of these actions.
+            ``(B, T)`` actions to score instead of choosing (teacher forcing, for imitation;
+            padded with 0 after the return to the depot): the log-likelihood is then theirs.
         problem
             The rules to decode under, ``"acvrp"`` or ``"atsp"``; by default the one trained on.
         """
@@ -132,6 +132,8 @@ class MatrixPolicy(nn.Module):
         cache = self.decoder.precompute(self.encoder(state), state["dist"])
         device = state["dist"].device
         state = {key: _start_major(value, rollouts) for key, value in state.items() if key not in _STATIC}
+        if actions is not None:
+            return self._teacher_forced(state, cache, actions, problem, td["dist_raw"])
         chosen, logprob = [], torch.zeros(batch * rollouts, device=device)
         if multistart:
             first = _start_nodes(batch, size - 1, rollouts, device)
@@ -140,9 +142,7 @@ class MatrixPolicy(nn.Module):
         while not state["done"].all():
             logits, mask = self.decoder(state, cache, rollouts)  # context -> masked logits
             logp = (logits / temperature).masked_fill(~mask, float("-inf")).log_softmax(-1)
-            if actions is not None:
-                action = actions[:, len(chosen)]
-            elif greedy:
+            if greedy:
                 action = logp.argmax(-1)
             else:
                 action = logp.exp().multinomial(1).squeeze(1)
@@ -152,6 +152,27 @@ class MatrixPolicy(nn.Module):
         taken = torch.stack(chosen, 1)
         reward = -flat_starts(dynamics.tour_distance(td["dist_raw"], by_start(taken, rollouts)))
         return {"reward": reward, "log_likelihood": logprob, "actions": taken}
+
+    def _teacher_forced(
+        self, state: dict[str, Tensor], cache: DecoderCache, actions: Tensor, problem: str, dist_raw: Tensor
+    ) -> dict[str, Tensor]:
+        """Log-likelihood of given actions with every step scored in one decoder call.
+
+        The states along the actions come from the dynamics alone (cheap, no network); the
+        decoder then sees the ``T`` steps of each instance as ``T`` "starts", so training on
+        labels costs one batched pass instead of ``T`` sequential ones.
+        """
+        steps = actions.shape[1]
+        seen: dict[str, list[Tensor]] = {"current_node": [], "used_capacity": [], "action_mask": []}
+        for t in range(steps):
+            for key, values in seen.items():
+                values.append(state[key])
+            state = state | dynamics.step(state, actions[:, t], problem)
+        logits, mask = self.decoder({key: torch.cat(values) for key, values in seen.items()}, cache, steps)
+        logp = logits.masked_fill(~mask, float("-inf")).log_softmax(-1)  # (T * B, M), start-major
+        taken = logp.gather(1, actions.T.reshape(-1, 1)).view(steps, -1)
+        reward = -dynamics.tour_distance(dist_raw, actions)
+        return {"reward": reward, "log_likelihood": taken.sum(0), "actions": actions}
 
 
 # Per-instance tensors the decoder reads from its cache instead of copying them per rollout.

@@ -1,0 +1,166 @@
+"""Imitation warm start: teach the policy the refiner's tours, decision by decision.
+
+The policy follows a label's actions (teacher forcing) and the loss is the mean negative
+log-likelihood of each decision. A label's routes are shuffled every time it is seen: any
+order of the same routes is the same solution, so the policy learns to pick *some* route
+start well rather than one arbitrary order. Runs are resumable: ``state.pt`` holds weights,
+optimiser and counters after every epoch; ``curve.csv`` the learning curve, measured as the
+greedy gap to the labels of held-out shards (training cities only, never the test sets).
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from nco.envs.convert import arrays_to_tensors
+from nco.policies.checkpoint import read_policy, save_policy
+from nco.policies.labels import LabelShard, label_paths
+from nco.policies.policy import MatrixPolicy, PolicyConfig
+
+
+@dataclass(frozen=True)
+class ImitationConfig:
+    """Settings of :func:`imitate`.
+
+    Attributes
+    ----------
+    labels
+        Folder of label shards (:func:`nco.policies.labels.generate`); re-read every epoch,
+        so a label run can keep adding shards while training goes on.
+    out
+        Run folder: ``state.pt``, ``curve.csv``, ``policy_last.pt`` and ``policy_best.pt``.
+    init
+        A policy checkpoint to start from (``None``: a fresh :class:`MatrixPolicy`).
+    epochs
+        Passes over the shards present at the start of each epoch.
+    batch_size
+        Instances per gradient step (instances of one shard share their size).
+    lr
+        Adam learning rate.
+    val_shards
+        The first this-many shards (by index) are held out for the learning curve.
+    seed
+        Seeds shuffling and the route-order augmentation.
+    """
+
+    labels: Path
+    out: Path
+    init: Path | None = None
+    epochs: int = 10
+    batch_size: int = 32
+    lr: float = 2e-4
+    val_shards: int = 4
+    seed: int = 0
+
+
+def shuffled_routes(actions: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The same routes in a random order: ``[3, 1, 0, 2, 0, 0]`` -> ``[2, 0, 3, 1, 0, 0]``."""
+    ends = np.flatnonzero(actions == 0)
+    routes, start = [], 0
+    for end in ends:
+        if end > start:
+            routes.append(actions[start : end + 1])
+        start = end + 1
+    out = np.zeros_like(actions)
+    joined = np.concatenate([routes[i] for i in rng.permutation(len(routes))])
+    out[: joined.size] = joined
+    return out
+
+
+def shard_inputs(shard: LabelShard, rows: np.ndarray) -> dict[str, torch.Tensor]:
+    """The policy input of some instances of a shard."""
+    return arrays_to_tensors(
+        "acvrp",
+        distances=shard.distances[rows],
+        demands=shard.demands[rows],
+        capacity=shard.capacity[rows],
+        coords=shard.coords[rows],
+    )
+
+
+def imitation_loss(policy: MatrixPolicy, shard: LabelShard, rows: np.ndarray, rng: np.random.Generator) -> torch.Tensor:
+    """Mean negative log-likelihood per decision of (route-shuffled) labels."""
+    actions = np.stack([shuffled_routes(shard.actions[r], rng) for r in rows])
+    decisions = torch.as_tensor((actions != 0).sum(1) + 1, dtype=torch.float32)  # customers + returns
+    out = policy(shard_inputs(shard, rows), decode_type="greedy", actions=torch.as_tensor(actions, dtype=torch.long))
+    return -(out["log_likelihood"] / decisions).mean()
+
+
+@torch.no_grad()
+def greedy_gap(policy: MatrixPolicy, shards: list[LabelShard]) -> float:
+    """Mean greedy gap (%) to the labels over the held-out shards."""
+    policy.eval()
+    gaps = []
+    for shard in shards:
+        reward = policy(shard_inputs(shard, np.arange(len(shard))), decode_type="greedy")["reward"]
+        gaps.append(100 * (-reward.numpy() - shard.costs) / shard.costs)
+    policy.train()
+    return float(np.concatenate(gaps).mean())
+
+
+def imitate(cfg: ImitationConfig) -> Path:
+    """Train on the label shards in ``cfg.labels``; returns the best policy's path.
+
+    Resumes from ``cfg.out/state.pt`` when it exists. The best checkpoint is chosen on the
+    held-out label shards (training cities).
+    """
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    state_path = out / "state.pt"
+    if state_path.exists():
+        state = torch.load(state_path, weights_only=True)
+        policy = MatrixPolicy(PolicyConfig.from_dict(state["config"]))
+        policy.load_state_dict(state["model"])
+    else:
+        state = {"epoch": 0, "seen": 0, "wall": 0.0, "best": float("inf")}
+        policy = read_policy(cfg.init)[0] if cfg.init else MatrixPolicy()
+    optimizer = torch.optim.Adam(policy.parameters(), lr=cfg.lr)
+    if "optimizer" in state:
+        optimizer.load_state_dict(state["optimizer"])
+    rng = np.random.default_rng(cfg.seed + state["epoch"])
+    val = [LabelShard.load(p) for p in label_paths(cfg.labels)[: cfg.val_shards]]
+    if state["epoch"] == 0:
+        _log(out, {"epoch": 0, "instances_seen": 0, "wall_s": 0.0, "val_gap": round(greedy_gap(policy, val), 3)})
+    policy.train()
+    while state["epoch"] < cfg.epochs:
+        tic = time.perf_counter()
+        train = label_paths(cfg.labels)[cfg.val_shards :]
+        for path in rng.permutation(np.array(train, dtype=object)):
+            shard = LabelShard.load(path)
+            order = rng.permutation(len(shard))
+            for lo in range(0, len(order), cfg.batch_size):
+                loss = imitation_loss(policy, shard, order[lo : lo + cfg.batch_size], rng)
+                optimizer.zero_grad()
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(policy.parameters(), 1.0)
+                optimizer.step()
+            state["seen"] += len(shard)
+        state["epoch"] += 1
+        state["wall"] += time.perf_counter() - tic
+        gap = greedy_gap(policy, val)
+        meta = {"epoch": state["epoch"], "instances_seen": state["seen"], "val_gap": round(gap, 3), "method": "imitation"}
+        save_policy(out / "policy_last.pt", policy, meta)
+        if gap < state["best"]:
+            state["best"] = gap
+            save_policy(out / "policy_best.pt", policy, meta)
+        _log(out, {"epoch": state["epoch"], "instances_seen": state["seen"], "wall_s": round(state["wall"], 1), "val_gap": round(gap, 3)})
+        state.update(config=policy.config.to_dict(), model=policy.state_dict(), optimizer=optimizer.state_dict())
+        torch.save(state, state_path.with_suffix(".tmp"))
+        state_path.with_suffix(".tmp").replace(state_path)
+    return out / "policy_best.pt"
+
+
+def _log(out: Path, row: dict[str, float]) -> None:
+    path = out / "curve.csv"
+    new = not path.exists()
+    with path.open("a", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(row), lineterminator="\n")
+        if new:
+            writer.writeheader()
+        writer.writerow(row)
