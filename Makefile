@@ -4,10 +4,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 # torch goes in first and pinned: a bare torch requirement pulls several GB of CUDA wheels.
 TORCH := torch==2.13.0
+# The browser test (tests/web) drives Debian's chromium; never a browser build of playwright's own.
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: setup demo test bench clean
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed $(CHROMIUM)
+
+# Installed once: make skips this while the file exists.
+$(CHROMIUM):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -65,11 +65,7 @@ def browser():
 
 @pytest.mark.slow
 def test_solve_the_monaco_example_in_the_browser(server, browser, tmp_path):
-    page = browser.new_page(viewport={"width": 1280, "height": 800}, accept_downloads=True)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(server)
-    page.wait_for_selector("body[data-ready='1']", timeout=20_000)
+    page, errors = _open(browser, server)
     assert page.locator("#roads path").count() >= 3  # the first city's road layer, by rank
 
     page.set_input_files("#upload", str(EXAMPLES_DIR / "monaco_50.json"))
@@ -103,5 +99,44 @@ def test_solve_the_monaco_example_in_the_browser(server, browser, tmp_path):
     png = Path(download.value.path()).read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
 
-    page.screenshot(path=str(DOCS / "web_page_monaco.png"))
+    _screenshot(page, "web_page_monaco.png")
     assert not errors
+
+
+@pytest.mark.slow
+def test_plan_on_a_held_out_city_by_clicking(server, browser):
+    page, errors = _open(browser, server)
+    page.select_option("#city", "porto")
+    page.wait_for_function("document.querySelector('#status').textContent.startsWith('porto')")
+    assert page.locator("#pool circle").count() == 1000
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.55)  # one stop by hand
+    assert page.locator("circle.stop").count() == 1
+    page.click("#random")
+    page.click("#random")
+    assert page.locator("circle.stop").count() == 41
+    page.fill("#vehicles", "12")
+    page.select_option("#method", "pyvrp")
+    page.fill("#time-limit", "1")
+    with page.expect_response(lambda r: r.url.endswith("/solve") and r.request.method == "POST") as answer:
+        page.click("#solve")
+    assert answer.value.ok, answer.value.text()
+    page.wait_for_selector("#routes tr.total")
+    assert page.locator("polyline.route").count() == len(answer.value.json()["routes"])
+    assert "held-out city" in page.locator("#map-title").inner_text()
+    _screenshot(page, "web_page_porto.png")
+    assert not errors
+
+
+def _open(browser, server: str):
+    page = browser.new_page(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(server)
+    page.wait_for_selector("body[data-ready='1']", timeout=20_000)
+    return page, errors
+
+
+def _screenshot(page, name: str) -> None:
+    page.evaluate("document.getElementById('panel').scrollTop = 0")
+    page.screenshot(path=str(DOCS / name))
