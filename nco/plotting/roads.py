@@ -12,8 +12,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 # Per rank (0 major roads .. 3 service roads): line width in points, and grey level.
-WIDTHS = (1.1, 0.8, 0.5, 0.35)
-GREYS = ("#a8a8a8", "#b8b8b8", "#c8c8c8", "#d8d8d8")
+WIDTHS = (1.0, 0.7, 0.45, 0.3)
+GREYS = ("#b0b0b0", "#c0c0c0", "#d0d0d0", "#dcdcdc")
 ATTRIBUTION = "© OpenStreetMap contributors"
 
 

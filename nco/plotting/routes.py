@@ -159,12 +159,12 @@ def _connectors(ax: Axes, requested: np.ndarray, stops: np.ndarray) -> None:
 
 
 def _colours(count: int) -> list[tuple[float, float, float, float]]:
-    """One colour per route; the palettes' greys are left out, since grey is for roads."""
+    """One colour per route: tab10's strong tones, then tab20's light ones; never grey (the roads')."""
     from matplotlib import colormaps
 
-    name, greys = ("tab20", {14, 15}) if count > 9 else ("tab10", {7})
-    cmap = colormaps[name]
-    palette = [cmap(k) for k in range(cmap.N) if k not in greys]
+    strong = [colormaps["tab10"](k) for k in range(10) if k != 7]
+    light = [colormaps["tab20"](k) for k in range(1, 20, 2) if k != 15]
+    palette = strong + light
     return [palette[r % len(palette)] for r in range(count)]
 
 
