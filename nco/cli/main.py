@@ -16,6 +16,7 @@ COMMANDS = [
     "osrm",
     "data",
     "solve",
+    "batch",
     "serve",
     "eval",
     "train",
