@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nco.pools.roads import RoadLayer
+from nco.pools.roads import RoadLayer, inside
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -59,7 +59,4 @@ def attribute(ax: Axes, text: str = ATTRIBUTION) -> None:
 
 def _touching(roads: RoadLayer, bbox: tuple[float, float, float, float]) -> np.ndarray:
     """Per line: whether any of its points lies inside ``bbox``."""
-    west, south, east, north = bbox
-    lon, lat = roads.points[:, 0], roads.points[:, 1]
-    inside = ((lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)).astype(np.int64)
-    return np.add.reduceat(inside, roads.offsets[:-1]) > 0
+    return np.add.reduceat(inside(roads.points, bbox).astype(np.int64), roads.offsets[:-1]) > 0

@@ -84,10 +84,7 @@ class RoadLayer:
 
     def covers(self, coords: np.ndarray) -> bool:
         """Whether every lon/lat in ``coords`` lies inside the layer's bounding box."""
-        coords = np.asarray(coords, dtype=np.float64).reshape(-1, 2)
-        west, south, east, north = self.bbox
-        lon, lat = coords[:, 0], coords[:, 1]
-        return bool(((lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)).all())
+        return bool(inside(np.asarray(coords, dtype=np.float64).reshape(-1, 2), self.bbox).all())
 
     def save(self, directory: str | Path = CITIES_DIR) -> Path:
         """Write ``<name>.roads.zip`` into ``directory``; returns its path."""
@@ -103,6 +100,13 @@ class RoadLayer:
                 card=np.array(json.dumps(self.card)),
             )
         return path
+
+
+def inside(coords: np.ndarray, bbox: tuple[float, float, float, float]) -> np.ndarray:
+    """Per (lon, lat) row of ``coords``: whether it lies in ``(min lon, min lat, max lon, max lat)``."""
+    west, south, east, north = bbox
+    lon, lat = coords[:, 0], coords[:, 1]
+    return (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
 
 
 def roads_path(name: str, directory: str | Path = CITIES_DIR) -> Path:
@@ -176,11 +180,12 @@ def build_roads(
     pad_lon = pad / np.cos(np.radians((low[1] + high[1]) / 2))
     bbox = (low[0] - pad_lon, low[1] - pad, high[0] + pad_lon, high[1] + pad)
     ways = _read_ways(extract)
-    lines, ranks = [], []
+    lines, ranks, unsimplified = [], [], 0
     for coords, rank in ways:
         for piece in _clip(coords, bbox):
             lines.append(simplify(piece, tolerance))
             ranks.append(rank)
+            unsimplified += len(piece)
     if not lines:
         raise InputError(str(extract), f"no car roads inside the box of pool {pool.name!r}")
     # Neighbouring lines one after another keep the steps between them small (better packing).
@@ -198,7 +203,7 @@ def build_roads(
         "margin_m": margin,
         "bbox": [float(x) for x in bbox],
         "counts": {"ways": len(ways), "lines": len(lines), "points": int(offsets[-1]),
-                   "points_before_simplify": int(sum(len(c) for c, _ in ways))},
+                   "points_before_simplify": unsimplified},
         "build": {"seconds": round(time.perf_counter() - start, 1),
                   "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")},
     }
@@ -265,11 +270,10 @@ def _read_ways(extract: Path) -> list[tuple[np.ndarray, int]]:
 
 def _clip(coords: np.ndarray, bbox: tuple[float, float, float, float]) -> list[np.ndarray]:
     """The runs of ``coords`` that touch the box; a segment with one end inside is kept whole."""
-    west, south, east, north = bbox
-    inside = (coords[:, 0] >= west) & (coords[:, 0] <= east) & (coords[:, 1] >= south) & (coords[:, 1] <= north)
-    if inside.all():
+    kept = inside(coords, bbox)
+    if kept.all():
         return [coords]
-    segment = inside[:-1] | inside[1:]
+    segment = kept[:-1] | kept[1:]
     pieces, start = [], None
     for k, keep in enumerate([*segment, False]):
         if keep and start is None:

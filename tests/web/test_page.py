@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,12 +28,12 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+@contextmanager
+def serving(*options: str) -> Iterator[str]:
     """``nco serve`` in its own process (as a user starts it) on a free 127.0.0.1 port."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "nco.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "nco.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port), *options],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     url = f"http://127.0.0.1:{port}"
@@ -51,6 +52,12 @@ def server() -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    with serving() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +133,31 @@ def test_plan_on_a_held_out_city_by_clicking(server, browser):
     assert "held-out city" in page.locator("#map-title").inner_text()
     _screenshot(page, "web_page_porto.png")
     assert not errors
+
+
+@pytest.mark.osrm
+@pytest.mark.slow
+def test_with_osrm_stops_go_where_clicked_and_show_how_far_they_were_snapped(monaco_server, browser):
+    with serving("--osrm-url", monaco_server) as url:
+        page, errors = _open(browser, url)
+        page.select_option("#city", "monaco")
+        page.wait_for_function("document.querySelector('#status').textContent.startsWith('monaco')")
+        for k in (10, 200, 400, 600, 800, 990):  # a few pixels (tens of metres) beside road points
+            near = page.locator("#pool circle").nth(k).bounding_box()
+            page.mouse.click(near["x"] + 8, near["y"] + 8)
+        page.select_option("#method", "pyvrp")
+        with page.expect_response(lambda r: r.url.endswith("/solve") and r.request.method == "POST") as answer:
+            page.click("#solve")
+        assert answer.value.ok, answer.value.text()
+        body = answer.value.request.post_data_json
+        assert "matrices" not in body and len(body["jobs"]) == 6  # OSRM's matrices, on the clicked places
+        result = answer.value.json()
+        page.wait_for_selector("#routes tr.total")
+        assert page.locator("polyline.route").count() == len(result["routes"])
+        snapping = result["nco"]["matrix"]["snapping"]
+        moved = sum(job["location"] != spot["location"] for job, spot in zip(snapping["jobs"], body["jobs"]))
+        assert moved > 0 and page.locator("line.connector").count() >= moved
+        assert not errors
 
 
 def _open(browser, server: str):

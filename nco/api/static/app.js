@@ -144,6 +144,7 @@ function drawRoutes(routes, marks, px) {
         const [x0, y0] = project(step.location), [x1, y1] = project(at);
         el("line", { x1: x0, y1: y0, x2: x1, y2: y1, stroke: "#555", "stroke-width": 1,
           "stroke-dasharray": "2 2", "vector-effect": "non-scaling-stroke", class: "connector" }, marks);
+        el("circle", { cx: x0, cy: y0, r: 2.5 * px, fill: "none", stroke: "#555", "stroke-width": 0.8 * px }, marks);
       }
       if (step.type === "job") {
         const k = jobIndex(step.id);
