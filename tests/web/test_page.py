@@ -1,8 +1,10 @@
 """The planning page in a real browser: Debian's chromium, headless, driven by playwright.
 
-A real ``nco serve`` runs on a free loopback port; the page loads the Monaco example, solves it
+A real ``nco serve`` runs on a free loopback port. The page loads the Monaco example, solves it
 through POST /solve and must draw one route per route of the answer, with table totals equal
-to the answer's. The screenshot goes to docs/ (the README shows it).
+to the answer's; it plans on held-out Porto by clicking; and, with an OSRM server, it sends the
+clicked places and shows how far OSRM moved them. The screenshots go to docs/ (the README
+shows them).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,9 +35,10 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 def serving(*options: str) -> Iterator[str]:
     """``nco serve`` in its own process (as a user starts it) on a free 127.0.0.1 port."""
     port = free_port()
+    log = tempfile.TemporaryFile("w+")  # not a pipe: uvicorn's request log must never fill and block it
     process = subprocess.Popen(
         [sys.executable, "-m", "nco.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port), *options],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        stdout=log, stderr=subprocess.STDOUT, text=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -46,12 +50,14 @@ def serving(*options: str) -> Iterator[str]:
             except requests.ConnectionError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"nco serve did not start: {process.stderr.read() if process.poll() else 'timeout'}")
+                log.seek(0)
+                raise RuntimeError(f"nco serve did not start:\n{log.read()[-3000:]}")
             time.sleep(0.2)
         yield url
     finally:
         process.terminate()
         process.wait(timeout=20)
+        log.close()
 
 
 @pytest.fixture(scope="module")
