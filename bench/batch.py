@@ -117,6 +117,17 @@ def _row(workers: int, limit: float, wall: float, outcomes: list[Outcome]) -> di
         "max_wall_over_limit": round(max(walls) / limit, 3),
         "over_limit_plus_10pct": sum(w > 1.1 * limit for w in walls),
         "workers_used": len({o.worker for o in outcomes}),
+        # Where the over-runs went: nco.solve's own clock and its parts (ms).
+        "late": [
+            {
+                "id": o.id,
+                "wall_s": round(o.wall, 3),
+                "runtime_s": round(o.answer["nco"]["runtime"], 3),
+                "computing_times": o.answer["summary"]["computing_times"],
+            }
+            for o in solved
+            if o.wall is not None and o.wall > 1.1 * limit
+        ],
     }
 
 

@@ -23,9 +23,9 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 from nco.batch.answers import answered_ids, write_record
-from nco.batch.engine import map_unordered, ray_session
+from nco.batch.engine import MAX_RETRIES, map_unordered, ray_session
 from nco.batch.source import ProblemId, ProblemRef, list_problems
-from nco.errors import NcoError, failure
+from nco.errors import INTERNAL_ERROR, NcoError, failure
 from nco.instance import Instance
 
 log = logging.getLogger(__name__)
@@ -220,9 +220,15 @@ def _read(ref: ProblemRef, finish: Callable[[Outcome], None]) -> dict[str, Any] 
 
 
 def _lost(problem_id: ProblemId, error: Exception) -> Outcome:
-    """The record for a task Ray gave up on: its worker died on every retry, or a bug."""
+    """The record for a task Ray gave up on: a bug raised on the worker, or a worker that
+    died on every try."""
+    from ray.exceptions import RayTaskError
+
     log.error("problem %r: %s", problem_id, error)
-    return Outcome(problem_id, failure(error).body())
+    if isinstance(error, RayTaskError):
+        return Outcome(problem_id, failure(error).body())
+    why = f"no answer after {MAX_RETRIES + 1} tries: its worker died each time ({type(error).__name__}; out of memory?)"
+    return Outcome(problem_id, {"code": INTERNAL_ERROR, "error": why, "field": None})
 
 
 def _check_options(method: str, time_limit: float, seed: int) -> None:

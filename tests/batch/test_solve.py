@@ -134,3 +134,12 @@ def test_bad_options_are_refused_before_any_problem_is_solved(problem_folder, tm
     with pytest.raises(InputError, match="time_limit"):
         solve_batch(problem_folder, tmp_path / "out.jsonl", time_limit=0)
     assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_a_problem_ray_gave_up_on_is_an_error_record_not_a_crash():
+    from ray.exceptions import WorkerCrashedError
+
+    from nco.batch.solve import _lost
+
+    outcome = _lost("a", WorkerCrashedError())
+    assert not outcome.ok and outcome.answer["code"] == 1 and "worker died each time" in outcome.answer["error"]
