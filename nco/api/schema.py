@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from nco.api import METHODS
 from nco.errors import InputError
@@ -36,14 +36,37 @@ from nco.instance import Instance
 MAX_VALUE = 2**31 - 1
 # Ids only travel back to the caller; 2**53 is the largest integer every JSON client keeps exact.
 MAX_ID = 2**53
-Amount = Annotated[int, Field(ge=0, le=MAX_VALUE, strict=True)]
-Index = Annotated[int, Field(ge=0, le=MAX_VALUE, strict=True)]
-Id = Annotated[int, Field(ge=0, le=MAX_ID, strict=True)]
+
+
+def _whole(value: Any) -> Any:
+    """JSON has one number type, so ``7.0`` is the integer 7 (as JSON Schema says too);
+    ``7.5``, ``"7"`` and ``true`` pass through unchanged, to be refused as not integers."""
+    return int(value) if type(value) is float and value.is_integer() else value
+
+
+def _whole_rows(matrix: Any) -> Any:
+    """:func:`_whole` on every entry, in one pass (a per-entry validator costs 4M calls on big matrices)."""
+    if not isinstance(matrix, list):
+        return matrix
+    # Only rows holding a float are rebuilt; finding them by type set is 4x faster than per entry.
+    return [[_whole(v) for v in row] if isinstance(row, list) and float in set(map(type, row)) else row for row in matrix]
+
+
+# Integers are strict: JSON numbers only, never strings or booleans.
+Amount = Annotated[int, Field(ge=0, le=MAX_VALUE, strict=True), BeforeValidator(_whole)]
+Index = Amount
+Id = Annotated[int, Field(ge=0, le=MAX_ID, strict=True), BeforeValidator(_whole)]
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, strict=True)]
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, strict=True)]
 Coordinate = tuple[Longitude, Latitude]
 TimeWindow = tuple[Amount, Amount]
-Matrix = list[list[Amount]]
+Matrix = Annotated[list[list[Annotated[int, Field(ge=0, le=MAX_VALUE, strict=True)]]], BeforeValidator(_whole_rows)]
+
+
+# What the published schema states for lists nco limits; validation refuses more with a
+# message saying why (see _unsupported), so the limits are schema annotations only.
+ONE = {"maxItems": 1}
+NONE = {"maxItems": 0}
 
 
 class _Model(BaseModel):
@@ -58,13 +81,19 @@ class Job(_Model):
     description: Annotated[str, Field(strict=True)] | None = None
     location: Coordinate | None = Field(None, description="[lon, lat] in degrees")
     location_index: Index | None = Field(None, description="row/column in the given matrices")
-    setup: Amount = Field(0, description="not supported: must be 0")
+    setup: Amount = Field(0, description="not supported: must be 0", json_schema_extra={"maximum": 0})
     service: Amount = Field(0, description="seconds spent at the stop")
-    delivery: list[Amount] = Field(default_factory=list, description="one amount")
-    pickup: list[Amount] = Field(default_factory=list, description="not supported: must be zero")
+    delivery: list[Amount] = Field(default_factory=list, description="one amount", json_schema_extra=ONE)
+    pickup: list[Amount] = Field(
+        default_factory=list, description="not supported: must be zero", json_schema_extra={"items": {"const": 0}}
+    )
     skills: list[Amount] = Field(default_factory=list, description="must be among the vehicles' skills")
-    priority: Annotated[int, Field(ge=0, le=100, strict=True)] = Field(0, description="accepted, no effect")
-    time_windows: list[TimeWindow] = Field(default_factory=list, description="at most one [start, end]")
+    priority: Annotated[int, Field(ge=0, le=100, strict=True), BeforeValidator(_whole)] = Field(
+        0, description="accepted, no effect"
+    )
+    time_windows: list[TimeWindow] = Field(
+        default_factory=list, description="at most one [start, end]", json_schema_extra=ONE
+    )
 
 
 class Vehicle(_Model):
@@ -77,10 +106,12 @@ class Vehicle(_Model):
     start_index: Index | None = None
     end: Coordinate | None = Field(None, description="must equal start: routes return to the depot (no open routes)")
     end_index: Index | None = Field(None, description="must equal start_index")
-    capacity: list[Amount] = Field(default_factory=list, description="one amount; empty = unlimited")
+    capacity: list[Amount] = Field(
+        default_factory=list, description="one amount; empty = unlimited", json_schema_extra=ONE
+    )
     skills: list[Amount] = Field(default_factory=list, description="the same for every vehicle")
     time_window: TimeWindow | None = Field(None, description="the depot's opening hours [start, end]")
-    breaks: list[Any] = Field(default_factory=list, description="not supported: must be empty")
+    breaks: list[Any] = Field(default_factory=list, description="not supported: must be empty", json_schema_extra=NONE)
 
 
 class ProfileMatrices(_Model):
@@ -103,7 +134,9 @@ class Problem(_Model):
 
     jobs: list[Job] = Field(min_length=1)
     vehicles: list[Vehicle] = Field(min_length=1)
-    shipments: list[Any] = Field(default_factory=list, description="not supported: must be empty")
+    shipments: list[Any] = Field(
+        default_factory=list, description="not supported: must be empty", json_schema_extra=NONE
+    )
     matrices: dict[str, ProfileMatrices] | None = Field(None, description="{profile: {durations, distances}}")
 
 
@@ -112,7 +145,7 @@ class Options(_Model):
 
     method: Literal[METHODS] = "nco"  # type: ignore[valid-type]
     time_limit: Annotated[float, Field(gt=0, allow_inf_nan=False, strict=True)] = 1.0
-    seed: Annotated[int, Field(ge=0, le=2**31 - 1, strict=True)] = 0
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1, strict=True), BeforeValidator(_whole)] = 0
 
 
 class ErrorBody(BaseModel):

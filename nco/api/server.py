@@ -43,10 +43,10 @@ from pydantic import Field, ValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 
-from nco.api import METHODS, page
+from nco.api import METHODS
 from nco.api.reading import parse_json
 from nco.api.schema import ErrorBody, Options, Problem, field_path, validation_error
-from nco.api.solve import default_policy, limit_torch_threads, solve
+from nco.api.solve import default_policy, solve
 from nco.errors import InputError, LimitExceeded, MalformedInput, NcoError, failure
 
 log = logging.getLogger("nco.api")
@@ -171,8 +171,6 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        if load_policy:
-            limit_torch_threads()
         app.state.policy, app.state.checkpoint = _load_policy() if load_policy else (None, None)
         app.state.limiter = anyio.CapacityLimiter(limits.workers)
         yield
@@ -183,7 +181,6 @@ def create_app(
         lifespan=lifespan,
     )
     app.add_middleware(_AccessGuard, access=access)
-    app.include_router(page.router)  # the planning page at / and the city data it reads
     gate = _Gate(limits)
 
     @app.exception_handler(Exception)
@@ -254,6 +251,16 @@ def create_app(
     app.openapi = openapi  # type: ignore[method-assign]
     return app
 
+
+# Shown in /docs and sent by schemathesis: three stops on a 4x4 road matrix, two vehicles.
+EXAMPLE = {
+    "jobs": [{"id": k, "location_index": k, "delivery": [1]} for k in (1, 2, 3)],
+    "vehicles": [{"id": v, "start_index": 0, "end_index": 0, "capacity": [2]} for v in (1, 2)],
+    "matrices": {
+        "car": {"distances": [[0, 900, 1500, 1200], [950, 0, 700, 1600], [1450, 650, 0, 800], [1300, 1550, 850, 0]]}
+    },
+    "options": {"method": "pyvrp", "time_limit": 0.1},
+}
 
 # What each error status means, for the published schema.
 ERROR_STATUSES = {
@@ -358,6 +365,9 @@ def _parse_request(raw: bytes) -> SolveRequest:
 
 
 def _check_limits(body: SolveRequest, limits: Limits) -> None:
+    """Refuse what exceeds ``limits``; an omitted time limit becomes the default capped by them."""
+    if "time_limit" not in body.options.model_fields_set:
+        body.options.time_limit = min(body.options.time_limit, limits.max_time_limit)
     if len(body.jobs) > limits.max_jobs:
         raise LimitExceeded("jobs", f"{len(body.jobs)} jobs exceed this server's limit of {limits.max_jobs}")
     if len(body.vehicles) > limits.max_vehicles:
@@ -434,13 +444,17 @@ async def _solve_unless_abandoned(
 
 def _publish_request_schema(schema: dict[str, Any], limits: Limits) -> None:
     """Put the request body's schema, with this server's limits, into the OpenAPI document."""
+    content = schema["paths"]["/solve"]["post"]["requestBody"]["content"]["application/json"]
+    content["example"] = {**EXAMPLE, "options": {"method": "pyvrp", "time_limit": min(0.1, limits.max_time_limit)}}
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     body = SolveRequest.model_json_schema(ref_template="#/components/schemas/{model}")
     components.update(body.pop("$defs", {}))
     components["SolveRequest"] = body
     body["properties"]["jobs"]["maxItems"] = limits.max_jobs
     body["properties"]["vehicles"]["maxItems"] = limits.max_vehicles
-    components["Options"]["properties"]["time_limit"]["maximum"] = limits.max_time_limit
+    time_limit = components["Options"]["properties"]["time_limit"]
+    time_limit["maximum"] = limits.max_time_limit
+    time_limit["default"] = min(time_limit["default"], limits.max_time_limit)
     for name in ("distances", "durations"):
         matrix = components["ProfileMatrices"]["properties"][name]["anyOf"][0]
         matrix["maxItems"] = matrix["items"]["maxItems"] = limits.max_matrix_size

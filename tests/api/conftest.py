@@ -57,7 +57,7 @@ def running(app) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def serve():
     """The :func:`running` context manager, for tests that need an app of their own."""
     return running

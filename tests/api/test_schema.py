@@ -77,7 +77,7 @@ BAD = [
     (lambda d: d["matrices"]["car"]["distances"][2].__setitem__(3, 2**31), "matrices.car.distances[2][3]"),
     (lambda d: d["jobs"][1].update(id=True), "jobs[1].id"),
     (lambda d: d["jobs"][1].update(id="1"), "jobs[1].id"),
-    (lambda d: d["jobs"][1].update(delivery=[2.0]), "jobs[1].delivery[0]"),
+    (lambda d: d["jobs"][1].update(delivery=[2.5]), "jobs[1].delivery[0]"),
     (lambda d: d["vehicles"][0].update(id=1.5), "vehicles[0].id"),
     (lambda d: [v.update(capacity=[0]) for v in d["vehicles"]], "vehicles[0].capacity"),
     (lambda d: d["vehicles"][2].pop("end_index"), "vehicles[2].end"),
@@ -162,3 +162,12 @@ def test_matrix_values_up_to_the_documented_maximum_are_accepted(make_problem):
 def test_a_bare_json_value_is_not_a_problem():
     with pytest.raises(InputError, match="must be a JSON object"):
         parse_problem("/etc/passwd")
+
+
+def test_a_whole_float_is_an_integer_as_in_json(make_problem):
+    data = make_problem(n=3)
+    data["jobs"][0]["id"] = 7.0
+    data["matrices"]["car"]["distances"][1][2] = 1234.0
+    problem = parse_problem(data)
+    assert problem.jobs[0].id == 7 and type(problem.jobs[0].id) is int
+    assert problem.matrices["car"].distances[1][2] == 1234
