@@ -82,7 +82,7 @@ def city(name: str) -> dict[str, Any]:
 
     The roads come as integer steps of ``resolution`` degrees between consecutive points
     (``steps``, flat: lon, lat, lon, lat, ...; a running sum restores them), the
-    ``offsets`` where each line starts and a ``rank`` per line (0 major .. 3 service roads):
+    ``offsets`` where each line starts and a ``rank`` per line (0 major .. 3 service roads and tracks):
     a city's layer stays small as JSON.
     """
     pool = _pool(name)

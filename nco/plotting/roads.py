@@ -11,7 +11,7 @@ from nco.pools.roads import RoadLayer, inside
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-# Per rank (0 major roads .. 3 service roads): line width in points, and grey level.
+# Per rank (0 major .. 3 service roads and tracks): line width in points, and grey.
 WIDTHS = (1.0, 0.7, 0.45, 0.3)
 GREYS = ("#b0b0b0", "#c0c0c0", "#d0d0d0", "#dcdcdc")
 ATTRIBUTION = "© OpenStreetMap contributors"
