@@ -6,12 +6,12 @@ Ray takes 5-15 s to start on a busy machine, so one Ray serves the whole session
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from nco.batch.engine import ray_session
 from nco.instance import Instance
 from nco.io import load_batch, save_json
 from nco.paths import TESTSETS_DIR
@@ -19,19 +19,8 @@ from nco.paths import TESTSETS_DIR
 
 @pytest.fixture(scope="session")
 def ray_2cpus() -> Iterator[None]:
-    import ray
-
-    ray.init(
-        num_cpus=2,
-        include_dashboard=False,
-        log_to_driver=False,
-        logging_level=logging.WARNING,
-        _node_ip_address="127.0.0.1",
-    )
-    try:
+    with ray_session(workers=2):
         yield
-    finally:
-        ray.shutdown()
 
 
 @pytest.fixture(scope="session")
