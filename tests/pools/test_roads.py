@@ -6,7 +6,7 @@ import pytest
 from nco.cli.main import main
 from nco.errors import InputError
 from nco.paths import CITIES_DIR
-from nco.pools import list_pools, load_pool
+from nco.pools import build_city, list_pools, load_pool
 from nco.pools.roads import RoadLayer, build_roads, list_roads, load_roads, roads_for, roads_path, simplify
 
 
@@ -48,6 +48,12 @@ def test_build_from_the_monaco_extract(monaco_extract, tmp_path):
     # Pool points lie on routable roads: nearly all of them lie on a drawn line.
     assert np.mean(_metres_to_layer(pool.coords, layer) < 30) > 0.98
     assert roads_path("monaco", tmp_path).stat().st_size < 200_000
+
+
+@pytest.mark.osrm
+def test_building_a_city_builds_its_road_layer(monaco_extract, monaco_dataset, tmp_path):
+    pool = build_city(monaco_extract, points=20, seed=1, directory=tmp_path, workdir=monaco_dataset.parent)
+    assert list_roads(tmp_path) == [pool.name] == list_pools(tmp_path)
 
 
 def test_cli_build_roads(monaco_extract, tmp_path, capsys):
