@@ -2,8 +2,10 @@
 
 Steps: build the OSRM dataset; sample random positions in the road network's bounding box
 and snap them with the nearest service (dropping far snaps and duplicates); fetch the full
-distance and duration tables, dropping points that are not mutually reachable (and
-topping up with fresh samples); check the matrices; write the pool and its card.
+distance and duration tables, dropping points that routing moves off road islands once
+routed together and points that are not mutually reachable (and topping up with fresh
+samples); check the matrices; write the pool and its card. A point far from the main
+roads is always replaced, never a reason to fail.
 """
 
 from __future__ import annotations
@@ -79,10 +81,20 @@ class _Sampler:
         """Keep points that routing uses as they are (not moved off a tiny road island)."""
         if not points:
             return []
+        moved = self.moved(points)
+        return [p for p, m in zip(points, moved) if not m]
+
+    def moved(self, points: list[tuple[float, float]]) -> np.ndarray:
+        """Which of ``points`` routing moves when they are routed together (counted as dropped).
+
+        OSRM keeps a point on a tiny road island only when no point of the same request is
+        on the main network, so a batch of island points passes alone and is moved, up to
+        far beyond ``max_snap``, once routed with the rest: the whole set is checked too.
+        """
         locations, _ = self.client.snap(points)
         moved = np.abs(locations - np.array(points)).max(axis=1) > _SAME_SPOT
         self.counts["small_component"] += int(moved.sum())
-        return [p for p, m in zip(points, moved) if not m]
+        return moved
 
 
 def _cover(n: int, pairs: np.ndarray) -> list[int]:
@@ -117,16 +129,18 @@ def _reachable_table(sampler: _Sampler, count: int) -> tuple[np.ndarray, Table, 
     dropped = {"unreachable": 0, "coincident": 0}
     for _ in range(_MAX_ROUNDS):
         coords = np.array(points, dtype=np.float64)
-        try:
-            table = sampler.client.table(coords)
-        except UnreachableError as exc:
-            bad = _cover(len(coords), exc.pairs)
-            dropped["unreachable"] += len(bad)
-        else:
-            bad = _coincident(table)
-            dropped["coincident"] += len(bad)
-            if not bad:
-                return table.source_locations, table, dropped
+        bad = np.flatnonzero(sampler.moved(points)).tolist()
+        if not bad:
+            try:
+                table = sampler.client.table(coords)
+            except UnreachableError as exc:
+                bad = _cover(len(coords), exc.pairs)
+                dropped["unreachable"] += len(bad)
+            else:
+                bad = _coincident(table)
+                dropped["coincident"] += len(bad)
+                if not bad:
+                    return table.source_locations, table, dropped
         drop = set(bad)
         points = [p for k, p in enumerate(points) if k not in drop]
         points += sampler.take(count - len(points))
