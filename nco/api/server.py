@@ -27,10 +27,10 @@ import logging
 import math
 import os
 import threading
-from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import asdict, dataclass
 from functools import partial
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -209,7 +209,7 @@ def create_app(
             "methods": list(METHODS),
             "osrm_url": osrm_url,
             "limits": asdict(limits),
-            "load": {"requests": gate.admitted, "big_bodies": gate.big},
+            "load": {"requests": gate.requests.held, "big_bodies": gate.big.held},
         }
 
     errors = {status: {"model": ErrorBody, "description": why} for status, why in ERROR_STATUSES.items()}
@@ -287,41 +287,41 @@ def answer(exc: BaseException) -> JSONResponse:
     return JSONResponse(found.body(), status_code=found.status, headers=headers)
 
 
+class _Slots:
+    """At most ``limit`` holders at once; one more is answered 503."""
+
+    def __init__(self, limit: int, what: str):
+        self.limit, self.what, self.held = limit, what, 0
+
+    @contextmanager
+    def take(self, retry_after: int) -> Iterator[None]:
+        if self.held >= self.limit:
+            raise Overloaded(f"server busy: {self.held} {self.what} in progress", retry_after)
+        self.held += 1
+        try:
+            yield
+        finally:
+            self.held -= 1
+
+
 class _Gate:
     """Admission control on the event loop (one thread: plain counters suffice)."""
 
     def __init__(self, limits: Limits):
-        self.limits = limits
-        self.admitted = 0
-        self.big = 0
+        self.workers = limits.workers
+        self.requests = _Slots(limits.queue, "requests")
+        self.big = _Slots(limits.big_bodies, f"requests over {limits.big_body_bytes} bytes")
         # Moving average of a request's seconds in a worker, for Retry-After.
         self.seconds = 1.0
 
     def retry_after(self) -> int:
-        return max(1, math.ceil(self.admitted / self.limits.workers * self.seconds))
+        return max(1, math.ceil(self.requests.held / self.workers * self.seconds))
 
-    @contextmanager
-    def admit(self) -> Iterator[None]:
-        if self.admitted >= self.limits.queue:
-            raise Overloaded(f"server busy: {self.admitted} requests in progress", self.retry_after())
-        self.admitted += 1
-        try:
-            yield
-        finally:
-            self.admitted -= 1
+    def admit(self) -> AbstractContextManager[None]:
+        return self.requests.take(self.retry_after())
 
-    @contextmanager
-    def big_body(self) -> Iterator[None]:
-        if self.big >= self.limits.big_bodies:
-            raise Overloaded(
-                f"server busy: {self.big} requests over {self.limits.big_body_bytes} bytes in progress",
-                self.retry_after(),
-            )
-        self.big += 1
-        try:
-            yield
-        finally:
-            self.big -= 1
+    def big_body(self) -> AbstractContextManager[None]:
+        return self.big.take(self.retry_after())
 
     @contextmanager
     def timed(self) -> Iterator[None]:
