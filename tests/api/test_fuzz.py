@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import nco
 from nco.api import METHODS
 from nco.cli.main import main
+from nco.errors import NcoError, failure
 
 FUZZ = settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -168,6 +169,17 @@ def _replace(node, path, value):
     return node
 
 
+def _mutated(problem: dict, data: st.DataObject):
+    """``problem`` with one to three positions replaced by random JSON."""
+    paths = list(_paths(problem))
+    for _ in range(data.draw(st.integers(1, 3))):
+        try:
+            problem = _replace(problem, paths[data.draw(st.integers(0, len(paths) - 1))], data.draw(JSON))
+        except (KeyError, IndexError, TypeError):
+            pass  # an earlier mutation removed this position
+    return problem
+
+
 def _answered(response: httpx.Response) -> dict:
     """Any answer but a 5xx; an error has exactly the documented body."""
     assert response.status_code < 500, response.text
@@ -180,14 +192,8 @@ def _answered(response: httpx.Response) -> dict:
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_no_server_error_on_mutated_problems(server_url, make_problem, data):
-    base = {**make_problem(n=4, vehicles=2), "options": {"method": data.draw(st.sampled_from(METHODS)), "time_limit": 0.05}}
-    paths = list(_paths(base))
-    for _ in range(data.draw(st.integers(1, 3))):
-        path = paths[data.draw(st.integers(0, len(paths) - 1))]
-        try:
-            base = _replace(base, path, data.draw(JSON))
-        except (KeyError, IndexError, TypeError):
-            pass  # an earlier mutation removed this position
+    options = {"method": data.draw(st.sampled_from(METHODS)), "time_limit": 0.05}
+    base = _mutated({**make_problem(n=4, vehicles=2), "options": options}, data)
     body = json.dumps(base).encode()
     response = httpx.post(f"{server_url}/solve", content=body, headers={"content-type": "application/json"}, timeout=60)
     result = _answered(response)
@@ -201,3 +207,15 @@ def test_no_server_error_on_random_bodies(server_url, raw):
     response = httpx.post(f"{server_url}/solve", content=raw, headers={"content-type": "application/json"}, timeout=60)
     assert response.status_code in (400, 422), response.text
     _answered(response)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_the_python_api_raises_only_nco_errors(make_problem, data):
+    problem = _mutated(make_problem(n=4, vehicles=2), data)
+    try:
+        result = nco.solve(problem, time_limit=0.05, method="pyvrp")
+    except NcoError as exc:
+        assert failure(exc).status < 500
+    else:
+        check_answer(problem, result)

@@ -268,3 +268,8 @@ def test_the_schema_states_the_limits(server_url):
     assert request["vehicles"]["maxItems"] == limits["max_vehicles"]
     assert components["Options"]["properties"]["time_limit"]["maximum"] == limits["max_time_limit"]
     assert set(schema["paths"]["/solve"]["post"]["responses"]) >= {"200", "400", "413", "422", "503"}
+
+
+def test_only_loopback_binds_check_host_names():
+    assert Access.for_bind("127.0.0.1").hosts == Access.for_bind("localhost").hosts == Access().hosts
+    assert Access.for_bind("0.0.0.0", token="t") == Access(None, "t")
