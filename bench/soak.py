@@ -45,7 +45,9 @@ def valid_problem(rng: np.random.Generator, method: str) -> dict:
         "jobs": [{"id": 1000 + k, "location_index": k + 1, "delivery": [int(d)]} for k, d in enumerate(demands)],
         "vehicles": [{"id": v, "start_index": 0, "end_index": 0, "capacity": [15]} for v in range(fleet)],
         "matrices": {"car": {"distances": distances.astype(int).tolist()}},
-        "options": {"method": method, "time_limit": float(rng.choice([0.05, 0.1, 0.2])), "seed": int(rng.integers(100))},
+        "options": {
+            "method": method, "time_limit": float(rng.choice([0.05, 0.1, 0.2])), "seed": int(rng.integers(100))
+        },
     }
     if method != "policy" and rng.random() < 0.3:  # the policy alone does not model windows
         for vehicle in problem["vehicles"]:

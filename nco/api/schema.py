@@ -31,16 +31,18 @@ from nco.instance import Instance
 
 # The range of every amount, time and matrix entry: 2**31 - 1 m is 2.1 million km and
 # 2**31 - 1 s is 68 years, so no real problem comes near it, and sums over a route of
-# thousands of such values stay far inside the solvers' 64-bit integers (values near
-# 2**53 overflowed them and made feasible problems look infeasible).
+# thousands of such values (times penalty weights) stay inside the solvers' 64-bit
+# integers, which values near 2**53 did not.
 MAX_VALUE = 2**31 - 1
 # Ids only travel back to the caller; 2**53 is the largest integer every JSON client keeps exact.
 MAX_ID = 2**53
 
 
 def _whole(value: Any) -> Any:
-    """JSON has one number type, so ``7.0`` is the integer 7 (as JSON Schema says too);
-    ``7.5``, ``"7"`` and ``true`` pass through unchanged, to be refused as not integers."""
+    """``7.0`` as the integer 7; anything else unchanged (``7.5``, ``"7"``, ``true`` are then refused).
+
+    JSON has one number type, and JSON Schema counts 7.0 as an integer too.
+    """
     return int(value) if type(value) is float and value.is_integer() else value
 
 
@@ -49,7 +51,10 @@ def _whole_rows(matrix: Any) -> Any:
     if not isinstance(matrix, list):
         return matrix
     # Only rows holding a float are rebuilt; finding them by type set is 4x faster than per entry.
-    return [[_whole(v) for v in row] if isinstance(row, list) and float in set(map(type, row)) else row for row in matrix]
+    return [
+        [_whole(v) for v in row] if isinstance(row, list) and float in set(map(type, row)) else row
+        for row in matrix
+    ]
 
 
 # Integers are strict: JSON numbers only, never strings or booleans.
@@ -60,7 +65,8 @@ Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, strict=
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, strict=True)]
 Coordinate = tuple[Longitude, Latitude]
 TimeWindow = tuple[Amount, Amount]
-Matrix = Annotated[list[list[Annotated[int, Field(ge=0, le=MAX_VALUE, strict=True)]]], BeforeValidator(_whole_rows)]
+Entry = Annotated[int, Field(ge=0, le=MAX_VALUE, strict=True)]  # whole floats converted row by row
+Matrix = Annotated[list[list[Entry]], BeforeValidator(_whole_rows)]
 
 
 # What the published schema states for lists nco limits; validation refuses more with a
@@ -338,7 +344,9 @@ def given_matrices(problem: Problem) -> tuple[np.ndarray | None, np.ndarray | No
         if index >= size:
             field = "vehicles[0].start_index" if i == 0 else f"jobs[{i - 1}].location_index"
             raise InputError(field, f"{index} is outside the {size}x{size} matrix")
-    distances, durations = (_used(f"{where}.{name}", getattr(given, name), indices) for name in ("distances", "durations"))
+    distances, durations = (
+        _used(f"{where}.{name}", getattr(given, name), indices) for name in ("distances", "durations")
+    )
     return distances, durations, Translation(**{**translation.__dict__, "location_indices": indices})
 
 

@@ -43,7 +43,7 @@ from pydantic import Field, ValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 
-from nco.api import METHODS
+from nco.api import METHODS, page
 from nco.api.reading import parse_json
 from nco.api.schema import ErrorBody, Options, Problem, field_path, validation_error
 from nco.api.solve import default_policy, solve
@@ -181,6 +181,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.add_middleware(_AccessGuard, access=access)
+    app.include_router(page.router)  # the planning page at / and the city data it reads
     gate = _Gate(limits)
 
     @app.exception_handler(Exception)
@@ -482,7 +483,8 @@ class _AccessGuard:
         if hosts is not None:
             host = _hostname("//" + headers.get("host", ""))
             if host not in hosts:
-                raise Forbidden("Host", f"{headers.get('host')!r} is not this server (it answers to {', '.join(hosts)})")
+                names = ", ".join(hosts)
+                raise Forbidden("Host", f"{headers.get('host')!r} is not this server (it answers to {names})")
             origin = headers.get("origin")
             if origin is not None and _hostname(origin) not in hosts:
                 raise Forbidden("Origin", f"{origin!r} may not call this server")

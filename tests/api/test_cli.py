@@ -152,7 +152,7 @@ def test_serve_answers_health_and_solve(make_problem):
         server.wait(timeout=20)
 
 
-SHORT_DEMANDS = VRP.replace("4 0 10\n5 -10 0\n6 0 -10\nDEMAND_SECTION\n1 0\n2 4\n3 4\n4 4\n5 4\n6 4\n", "4 0 10\n5 -10 0\n6 0 -10\nDEMAND_SECTION\n1 0\n2 4\n3 4\n")
+SHORT_DEMANDS = VRP.replace("3 4\n4 4\n5 4\n6 4\nDEPOT", "3 4\nDEPOT")  # 3 demands for 6 nodes
 BAD_FILES = [
     ("deep.json", b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
     ("latin1.json", b'{"jobs": [], "vehicles": [], "x": "caf\xe9"}', "not valid UTF-8"),
