@@ -110,7 +110,7 @@ class Access:
     @classmethod
     def for_bind(cls, host: str, token: str | None = None) -> Access:
         """Loopback binds check Host/Origin; others cannot know their public names."""
-        return cls(LOOPBACK if is_loopback(host) else None, token)
+        return cls(tuple(dict.fromkeys([*LOOPBACK, host])) if is_loopback(host) else None, token)
 
 
 def is_loopback(host: str) -> bool:

@@ -272,4 +272,5 @@ def test_the_schema_states_the_limits(server_url):
 
 def test_only_loopback_binds_check_host_names():
     assert Access.for_bind("127.0.0.1").hosts == Access.for_bind("localhost").hosts == Access().hosts
+    assert Access.for_bind("127.0.0.2").hosts == (*Access().hosts, "127.0.0.2")
     assert Access.for_bind("0.0.0.0", token="t") == Access(None, "t")
