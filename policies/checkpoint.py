@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -76,3 +78,23 @@ def load_policy(path: str | Path | None = None, device: str | torch.device = "cp
 
     policy, meta = read_policy(DEFAULT_CHECKPOINT if path is None else path, device)
     return PolicySolver(policy, meta, device)
+
+
+@cache
+def shipped_policy(problem: str = "acvrp") -> PolicySolver:
+    """The shipped checkpoint for ``problem`` (ACVRP's when there is none), loaded once per
+    process: loading costs far more than a greedy rollout, and the policy is only read
+    afterwards, so threads may share it. Its ``meta["id"]`` names the file and its digest.
+
+    Raises
+    ------
+    InputError
+        When the shipped checkpoint is missing or unreadable.
+    """
+    path = CHECKPOINTS_DIR / f"{problem}.pt"
+    path = path if path.is_file() else DEFAULT_CHECKPOINT
+    solver = load_policy(path)
+    solver.warm_up()
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    solver.meta["id"] = f"{path.name}@sha256:{digest}"
+    return solver

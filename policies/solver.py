@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from nco.errors import InputError
 from nco.instance import Instance
-from nco.policies.checkpoint import DEFAULT_CHECKPOINT, load_policy
+from nco.policies.checkpoint import shipped_policy
 from nco.policies.inference import PolicySolver, problem_of
 from nco.solution import Solution
 from nco.stop import MaxRuntime
 from nco.validate import validate, validated_solution
 
-SAMPLES_PER_ROUND = 32
-
-
-@lru_cache(maxsize=2)
-def _shipped(problem: str) -> PolicySolver:
-    """The shipped checkpoint for ``problem`` (ACVRP's when there is none), loaded once per
-    process: loading costs far more than a greedy rollout."""
-    path = DEFAULT_CHECKPOINT.with_name(f"{problem}.pt")
-    return load_policy(path if path.is_file() else None)
+# Solutions asked of the policy: greedy, multistart and sampling rounds while time lasts.
+NUM_SOLUTIONS = 64
 
 
 def solve(
@@ -30,7 +21,12 @@ def solve(
     initial: list[list[int]] | None = None,
     policy: PolicySolver | None = None,
 ) -> Solution:
-    """Best of greedy, POMO multistart and rounds of sampling within ``time_limit`` seconds.
+    """The best policy solution found within ``time_limit`` seconds.
+
+    Greedy, POMO multistart and sampling rounds (:meth:`PolicySolver.solutions`), each only
+    when it is expected to fit in the time left. With a fleet limit, a solution the policy cut
+    into too many routes is re-cut to the fleet; when no re-cut one fits the capacity, the
+    answer is infeasible and says so.
 
     Parameters
     ----------
@@ -38,31 +34,33 @@ def solve(
         An ACVRP or ATSP instance (time windows are not modelled: the result is then
         infeasible, ``cost=None``).
     time_limit
-        Seconds; the greedy rollout always runs, further rounds only while time remains.
+        Seconds, loading the shipped policy included.
     seed
         Seed of the sampling.
     initial
         Routes to beat (kept when better than everything the policy finds).
     policy
         A loaded policy; by default the shipped checkpoint of the instance's problem.
+
+    Returns
+    -------
+    Solution
+        Validated; ``stats["checkpoint"]`` names the policy, ``stats["candidates"]`` counts the
+        distinct solutions it found. Infeasible (``cost=None``, ``stats["reason"]``) when not
+        even a greedy rollout fits the time limit.
     """
     stop = MaxRuntime(time_limit)
     try:
-        problem = problem_of(instance)
+        policy = policy or shipped_policy(problem_of(instance))
     except InputError as exc:
         return Solution([], None, "policy", stop.elapsed(), {"reason": str(exc)})
-    policy = policy or _shipped(problem)
-    best = policy.solve(instance, "greedy", seed)[0]
-    rounds = 1
-    if initial is not None and validate(instance, initial).feasible:
-        candidate = validated_solution(instance, initial, "policy", 0.0)
-        best = candidate if candidate.cost < best.cost else best
-    for decode in ("multistart", *[f"sample:{SAMPLES_PER_ROUND}"] * 10_000):
-        # Round time grows with n; stop when a round like the last would not fit.
-        if stop.remaining() <= stop.elapsed() / rounds:
-            break
-        found = policy.solve(instance, decode, seed + rounds)[0]
-        rounds += 1
-        best = found if found.cost < best.cost else best
-    stats = {"rounds": rounds, "time_limit": time_limit}
-    return validated_solution(instance, best.routes, "policy", stop.elapsed(), stats)
+    found = policy.solutions(instance, NUM_SOLUTIONS, seed, stop.remaining())
+    if initial:
+        found.append(initial)
+    feasible = [(report.cost, routes) for routes in found if (report := validate(instance, routes)).feasible]
+    stats = {"candidates": len(found), "checkpoint": policy.checkpoint_id}
+    if not feasible:
+        reason = "no policy solution fits the fleet's capacity" if found else f"a greedy rollout does not fit in {time_limit:g} s"
+        return Solution([], None, "policy", stop.elapsed(), {**stats, "reason": reason})
+    best = min(feasible, key=lambda item: item[0])[1]
+    return validated_solution(instance, best, "policy", stop.elapsed(), stats)

@@ -6,14 +6,11 @@ parse -> matrices -> :class:`Instance` -> method -> :class:`Solution` -> validat
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from pydantic import ValidationError
 
 from nco.api import METHODS
@@ -27,9 +24,21 @@ from nco.solution import Solution
 from nco.stop import MaxRuntime
 from nco.validate import InfeasibleSolution
 
+if TYPE_CHECKING:
+    from nco.policies.inference import PolicySolver
+
 
 # ``progress(elapsed_seconds, best_cost)`` is called while a method searches (when it can).
 Progress = Callable[[float, float | None], None]
+
+
+LEARNED = ("nco", "policy")  # methods that use the policy (and so torch)
+
+
+def output_reserve(instance: Instance) -> float:
+    """Seconds kept back from a method for validating its routes and writing the answer
+    (measured: about 10 ms at n = 2000; the margin absorbs a loaded machine)."""
+    return 0.005 + 1e-5 * instance.num_customers
 
 
 class SolveFailed(NcoError):
@@ -43,7 +52,7 @@ def solve(
     seed: int = 0,
     osrm_url: str | None = None,
     allow_haversine: bool = False,
-    policy: Any = None,
+    policy: PolicySolver | None = None,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Solve a routing problem and return VROOM-shaped JSON.
@@ -84,42 +93,45 @@ def solve(
         When the OSRM server fails.
     """
     options = _options(method=method, time_limit=time_limit, seed=seed)
+    if options.method in LEARNED:
+        import torch  # noqa: F401  the one-time import (~3 s) is the only work outside the clock
     start = time.perf_counter()
     if isinstance(problem, (str, Path)):
         problem = read_problem(problem)
-    if isinstance(problem, Instance):
+    parsed = None if isinstance(problem, Instance) else parse_problem(problem)
+    clock = MaxRuntime(options.time_limit)  # everything after parsing runs on this clock
+    if parsed is None:
         instance = problem
         translation = Translation(
             job_ids=list(range(1, instance.num_customers + 1)),
             vehicle_ids=list(range(instance.num_vehicles or instance.num_customers)),
         )
         matrix_info: dict[str, Any] = {"source": "instance"}
-        loaded = matrix_done = time.perf_counter()
+        matrix_seconds = 0.0
     else:
-        parsed = parse_problem(problem)
-        loaded = time.perf_counter()
         matrices = resolve_matrices(parsed, osrm_url=osrm_url, allow_haversine=allow_haversine)
-        matrix_done = time.perf_counter()
+        matrix_seconds = clock.elapsed()
         instance = build_instance(parsed, matrices.distances, matrices.durations, source=matrices.info)
         translation, matrix_info = matrices.translation, matrices.info
-    built = time.perf_counter()
-    solution = run_method(instance, options, policy=policy, progress=progress)
-    inference = float(solution.stats.get("inference_time", 0.0))
+    solution = run_method(instance, options, clock, policy=policy, progress=progress)
+    inference = float(solution.stats.get("timings", {}).get("seeding", 0.0))
     computing_times = {
-        "loading": (loaded - start) + (built - matrix_done),
-        "matrix": matrix_done - loaded,
+        "loading": clock.start - start,
+        "matrix": matrix_seconds,
         "inference": inference,
         "refine": max(0.0, solution.runtime - inference),
     }
+    seed_costs = [c for c in solution.stats.get("seed_costs", [])[1:] if c is not None]
     extras = {
         "method": options.method,
         "solver": solution.solver,
         "seed": options.seed,
         "time_limit": options.time_limit,
-        "runtime": solution.runtime,
+        "runtime": clock.elapsed(),
         "objective": "distance (m)",
         "capacity": instance.capacity,
-        "policy_cost": solution.stats.get("policy_cost"),
+        # Seed 0 of method nco is Clarke-Wright savings; the policy's solutions follow it.
+        "policy_cost": min(seed_costs) if options.method == "nco" and seed_costs else solution.stats.get("policy_cost"),
         "refiner_iterations": solution.stats.get("iterations"),
         "checkpoint": solution.stats.get("checkpoint"),
         "fallback": solution.stats.get("fallback"),
@@ -137,14 +149,23 @@ def _options(**values: Any) -> Options:
 
 
 def run_method(
-    instance: Instance, options: Options, policy: Any = None, progress: Progress | None = None
+    instance: Instance,
+    options: Options,
+    clock: MaxRuntime | None = None,
+    policy: PolicySolver | None = None,
+    progress: Progress | None = None,
 ) -> Solution:
-    """Run ``options.method`` on ``instance`` within ``options.time_limit``; validated.
+    """Run ``options.method`` on ``instance`` before ``clock`` runs out; validated.
 
-    ``nco`` is the genetic refiner seeded by the policy's best sampled solutions, ``policy``
-    the policy alone; the baselines come from the solver registry
-    (:func:`nco.baselines.get_solver`). When no policy can be loaded, the learned methods
-    answer with the next best thing and ``stats["fallback"]`` says so.
+    ``clock`` (by default one of ``options.time_limit`` starting now) is the caller's: what
+    it already spent and the loading of the policy count against it, and the method gets
+    what is left less :func:`output_reserve`.
+
+    ``nco`` is the registry's genetic refiner (``ga``) seeded by Clarke-Wright savings and
+    the policy's solutions, ``policy`` the policy alone; the baselines come from the solver
+    registry (:func:`nco.baselines.get_solver`). When the policy cannot serve (no checkpoint,
+    or time windows, which it does not model), the learned methods answer with the next best
+    thing and ``stats["fallback"]`` says so.
 
     Raises
     ------
@@ -152,122 +173,59 @@ def run_method(
         When the method finds no feasible routes in time.
     """
     from nco.baselines import get_solver
+    from nco.refine.seeds import construction_seeds, policy_seeds
 
-    checkpoint = why_not = None
-    if options.method in ("nco", "policy"):  # the baselines never load torch
-        policy, checkpoint, why_not = (policy, checkpoint_id(policy), None) if policy is not None else default_policy()
+    clock = clock or MaxRuntime(options.time_limit)
+    seed, fallback = options.seed, None
+    if options.method in LEARNED:  # the baselines never load torch
+        policy, fallback = _policy_for(instance, policy)
+    limit = max(0.0, clock.remaining() - output_reserve(instance))
     try:
         if options.method == "nco":
-            solution = _policy_seeded_refiner(instance, options, policy, why_not, progress)
+            seeds = construction_seeds if policy is None else policy_seeds(policy)
+            solution = get_solver("ga")(instance, limit, seed, seeds=seeds, callback=progress)
+            fallback = fallback and f"{fallback}; refiner seeded by construction heuristics"
         elif options.method == "policy" and policy is not None:
-            solution = get_solver("policy")(instance, options.time_limit, seed=options.seed, policy=policy)
-            solution.stats.update(policy_cost=solution.cost, inference_time=solution.runtime)
+            solution = get_solver("policy")(instance, limit, seed, policy=policy)
         elif options.method == "policy":
-            solution = get_solver("pyvrp")(instance, options.time_limit, seed=options.seed)
-            solution.stats["fallback"] = f"no policy ({why_not}); solved with pyvrp instead"
+            solution = get_solver("pyvrp")(instance, limit, seed)
+            fallback = f"{fallback}; solved with pyvrp instead"
         else:
-            solution = get_solver(options.method)(instance, options.time_limit, seed=options.seed)
+            solution = get_solver(options.method)(instance, limit, seed)
     except InfeasibleSolution as exc:  # e.g. more routes than the problem has vehicles
         raise SolveFailed(f"{options.method}: its routes break the problem: {exc}") from None
     if not solution.feasible:
         reason = solution.stats.get("reason") or "no feasible routes found (try a longer time limit or more vehicles)"
         raise SolveFailed(f"{options.method}: {reason}")
-    if options.method in ("nco", "policy") and policy is not None:
-        solution.stats["checkpoint"] = checkpoint
+    solution.stats["fallback"] = fallback
+    if policy is not None and options.method in LEARNED:
+        solution.stats["checkpoint"] = policy.checkpoint_id
+        solution.solver = options.method
     return solution
 
 
-def _policy_seeded_refiner(
-    instance: Instance, options: Options, policy: Any, why_not: str | None, progress: Progress | None
-) -> Solution:
-    """The ``nco`` method: policy samples seed the genetic refiner, all on one clock.
+def _policy_for(instance: Instance, policy: PolicySolver | None) -> tuple[PolicySolver | None, str | None]:
+    """``policy`` (by default the shipped one for ``instance``'s problem), or ``None`` and why
+    no policy can serve ``instance``."""
+    from nco.policies.inference import problem_of
 
-    Without a policy the refiner starts from construction heuristics (labelled).
-    """
-    from nco.refine import refine
-    from nco.refine import seeds as seeding
-
-    stop = MaxRuntime(options.time_limit)  # built first: policy inference counts against it
-    notes: list[str] = []
-    seeds = seeding.construction_seeds if policy is None else _fleet_policy_seeds(policy, notes)
-    result = refine(instance, stop, options.seed, seeds, callback=progress)
-    solution = result.solution
-    solution.runtime = result.runtime
-    solution.stats.update(iterations=result.num_iterations, restarts=result.num_restarts)
-    if policy is None:
-        solution.stats["fallback"] = f"no policy ({why_not}); refiner seeded by construction heuristics"
-    elif notes:
-        solution.stats["fallback"] = notes[0]
-    else:
-        solution.solver = "nco"
-        solution.stats.update(policy_cost=result.best_seed_cost, inference_time=result.timings.get("seeding", 0.0))
-    return solution
-
-
-def _fleet_policy_seeds(policy: Any, notes: list[str]) -> Callable[..., list[list[list[int]]]]:
-    """The refiner's seed function on an already loaded ``policy``, within the caller's fleet.
-
-    The policy was trained without a fleet limit: it is sampled unlimited, then each
-    answer's giant tour is re-cut into at most the problem's vehicles (merged routes may be
-    overloaded; the refiner's penalties repair them). When the policy cannot model the
-    problem (time windows) the seeds come from construction heuristics and ``notes`` says so.
-    """
-    from nco.refine import seeds as seeding
-    from nco.refine.split import split
-
-    def seed_fn(inst: Instance, k: int, seed: int, time_limit: float | None = None) -> list[list[list[int]]]:
-        unlimited = inst.replace(num_vehicles=None) if inst.demands.any() else inst
-        try:
-            if time_limit is None:
-                found = policy.best_k(unlimited, k, seed=seed)
-            else:  # the refiner's own time-boxed sampling, on the policy loaded once
-                found = seeding.sampled_seeds(policy, unlimited, k, seed, time_limit)
-        except InputError as exc:
-            notes.append(f"policy cannot seed this problem ({exc.message}); refiner seeded by construction heuristics")
-            return seeding.construction_seeds(inst, k, seed, time_limit)
-        fleet = inst.num_vehicles or len(inst.demands)
-        return [
-            routes if len(routes) <= fleet else split(inst, np.concatenate(routes), 0.0, max_overload=1.0)
-            for routes in found
-        ]
-
-    return seed_fn
-
-
-@functools.cache
-def default_policy() -> tuple[Any, str | None, str | None]:
-    """The shipped policy, loaded once per process: ``(policy, checkpoint id, None)``.
-
-    Returns ``(None, None, reason)`` when it cannot be loaded, so callers can fall back and
-    say why. The policy is only read afterwards, so threads may share it.
-    """
     try:
-        import nco
-        from nco.policies.checkpoint import DEFAULT_CHECKPOINT
+        problem = problem_of(instance)
+    except InputError:
+        return None, "the policy does not model time windows"
+    if policy is not None:
+        return policy, None
+    policy, _, why_not = default_policy(problem)
+    return policy, None if policy else f"no policy ({why_not})"
 
-        policy = nco.load_policy()
-    except (ImportError, AttributeError, NcoError) as exc:
+
+def default_policy(problem: str = "acvrp") -> tuple[PolicySolver | None, str | None, str | None]:
+    """The shipped policy (:func:`nco.policies.checkpoint.shipped_policy`, cached per process):
+    ``(policy, checkpoint id, None)``, or ``(None, None, reason)`` when it cannot be loaded."""
+    try:
+        from nco.policies.checkpoint import shipped_policy
+
+        policy = shipped_policy(problem)
+    except (ImportError, NcoError) as exc:
         return None, None, str(exc) or type(exc).__name__
-    digest = hashlib.sha256(DEFAULT_CHECKPOINT.read_bytes()).hexdigest()[:12]
-    # Kept on the policy (before anyone shares it) so that whoever is handed it can report it.
-    policy.meta.setdefault("id", f"{DEFAULT_CHECKPOINT.name}@sha256:{digest}")
-    return policy, checkpoint_id(policy), None
-
-
-def limit_torch_threads() -> None:
-    """Run torch on one thread, for processes that serve solves (``nco solve``, ``nco serve``).
-
-    One instance's decoding is too small to gain from intra-op threads, and the HTTP server
-    already runs requests in parallel threads. On a busy 2-core machine torch's default
-    threads spun against each other: the policy's seeding of a 50-stop problem took 11 s
-    instead of 0.2 s. Library callers keep torch's default unless they call this.
-    """
-    import torch
-
-    torch.set_num_threads(1)
-
-
-def checkpoint_id(policy: Any) -> str | None:
-    """The id a policy's checkpoint gives itself (``meta["id"]``), if any."""
-    meta = getattr(policy, "meta", None) or {}
-    return meta.get("id")
+    return policy, policy.checkpoint_id, None

@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from nco.api.progress import ProgressLine
     from nco.api.reading import read_problem
-    from nco.api.solve import limit_torch_threads, solve
+    from nco.api.solve import solve
 
     # Checked before the solve, so that a typo does not waste it.
     if args.output != "-":
@@ -44,8 +44,6 @@ def run(args: argparse.Namespace) -> int:
     if args.plot:
         _check_writable("--plot", args.plot)
     problem = read_problem(args.input)
-    if args.method in ("nco", "policy"):
-        limit_torch_threads()
     options = dict(
         time_limit=args.time_limit,
         method=args.method,

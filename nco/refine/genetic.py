@@ -27,6 +27,7 @@ from nco.refine.penalties import PenaltyManager, PenaltyParams
 from nco.refine.population import Population, PopulationParams
 from nco.refine.result import Result
 from nco.refine.split import split
+from nco.stop import StoppingCriterion
 from nco.validate import validate, validated_solution
 
 Routes = list[list[int]]
@@ -108,29 +109,22 @@ class GeneticAlgorithm:
         self.best_routes: Routes | None = None
         self.curve: list[tuple[float, float]] = []
 
-    def run(
-        self,
-        stop: Callable[[float], bool],
-        seeds: Sequence[Routes],
-        start: float | None = None,
-        callback: Callback | None = None,
-    ) -> Result:
+    def run(self, stop: StoppingCriterion, seeds: Sequence[Routes], callback: Callback | None = None) -> Result:
         """Search from ``seeds`` until ``stop`` says so; never worse than the best seed.
 
         Parameters
         ----------
         stop
             Stopping criterion (:class:`nco.stop.MaxRuntime`, :class:`nco.stop.MaxIterations`).
+            Its ``start`` is the start of the curve and runtime, so that the seeding done
+            before counts.
         seeds
             Initial solutions (nco routes). Feasible ones bound the result; incomplete ones
             (a customer missing or repeated) or ones with too many routes are not bred from.
-        start
-            ``time.perf_counter()`` at the start of the run, so that the curve and runtime
-            include the seeding done before; defaults to now.
         callback
             Called with ``(seconds, best cost)`` at every improvement.
         """
-        start = time.perf_counter() if start is None else start
+        start = stop.start
         self._start, self._callback, self._stop = start, callback, stop
         seed_costs = [self._consider(routes) for routes in seeds]
         fleet = self.instance.num_vehicles or self.instance.num_customers
@@ -139,7 +133,9 @@ class GeneticAlgorithm:
 
         def next_iteration() -> bool:
             nonlocal iterations
-            if stop(self.best_cost):
+            # Without any feasible solution, one education is worth a short overrun: the
+            # alternative is answering "nothing found" on a problem a local search solves at once.
+            if stop(self.best_cost) and (iterations or self.best_routes is not None):
                 return False
             iterations += 1
             return True
@@ -197,7 +193,7 @@ class GeneticAlgorithm:
         self.timings["mutation"] += time.perf_counter() - tic
         return Individual.from_pyvrp(child, self.instance.num_customers)
 
-    def _accept(self, individual: Individual, stop: Callable[[float], bool]) -> None:
+    def _accept(self, individual: Individual, stop: StoppingCriterion) -> None:
         """Register and add a child; repair it (boosted penalties) if infeasible."""
         self.penalties.register(individual.solution)
         self._add(individual)
@@ -252,7 +248,6 @@ def _covers(instance: Instance, routes: Routes) -> bool:
     return np.array_equal(visits, np.arange(1, instance.num_customers + 1))
 
 
-def _out_of_time(stop: Callable[[float], bool]) -> bool:
+def _out_of_time(stop: StoppingCriterion) -> bool:
     """True when a time-based criterion has nothing left; never consumes an iteration."""
-    remaining = getattr(stop, "remaining", None)
-    return remaining is not None and remaining() <= 0
+    return stop.remaining() <= 0

@@ -92,10 +92,23 @@ def test_restarts_when_stuck(cvrp):
     check(cvrp, result.solution.routes)
 
 
-def test_no_feasible_seed_and_no_budget_is_a_clear_error(cvrp):
+def test_no_budget_still_educates_once_when_nothing_is_feasible(cvrp):
     overloaded = [list(range(1, cvrp.num_customers + 1))]
+    result = refine(cvrp, MaxIterations(0), seeds=[overloaded], params=FAST)
+    assert result.num_iterations == 1 and validate(cvrp, result.solution.routes).feasible
+
+
+def test_nothing_feasible_is_a_clear_error():
+    # Each customer can only be reached in time on its own route, and there is one vehicle.
+    impossible = Instance(
+        distances=[[0, 50, 50], [50, 0, 100], [50, 100, 0]],
+        demands=[0, 1, 1],
+        capacity=4,
+        num_vehicles=1,
+        time_windows=[[0, 1000], [50, 60], [50, 60]],
+    )
     with pytest.raises(NcoError, match="no seed was feasible"):
-        refine(cvrp, MaxIterations(0), seeds=[overloaded], params=FAST)
+        refine(impossible, MaxIterations(3), seeds=random_seeds, params=FAST)
 
 
 def test_policy_seeds_plug_in(cvrp, tmp_path):
@@ -103,17 +116,18 @@ def test_policy_seeds_plug_in(cvrp, tmp_path):
     checkpoint = pytest.importorskip("nco.policies.checkpoint")
     policy = pytest.importorskip("nco.policies.policy")
     path = checkpoint.save_policy(tmp_path / "untrained.pt", policy.MatrixPolicy(policy.PolicyConfig()))
-    seed_fn = policy_seeds(path, fallback=None)
-    greedy = seed_fn(cvrp, 4, 0, 0.0)
-    assert len(greedy) == 1 and validate(cvrp, greedy[0]).feasible
-    result = refine(cvrp, MaxRuntime(0.3), seeds=seed_fn)
+    seed_fn = policy_seeds(checkpoint.load_policy(path), construction=False, fallback=None)
+    assert seed_fn(cvrp, 4, 0, 0.0) == []  # not even a greedy rollout fits no time at all
+    found = seed_fn(cvrp, 4, 0, None)
+    assert len(found) == 4 and all(validate(cvrp, routes).feasible for routes in found)
+    result = refine(cvrp, MaxRuntime(0.3), seeds=found)
     assert result.cost <= result.best_seed_cost
     fixed = [refine(cvrp, MaxIterations(5), seeds=seed_fn, params=FAST).solution.routes for _ in range(2)]
     assert fixed[0] == fixed[1]
 
 
 def test_time_windows_fall_back_to_construction_seeds(cvrptw, tmp_path):
-    seed_fn = policy_seeds(tmp_path / "missing.pt")
+    seed_fn = policy_seeds()  # the policy refuses time windows: construction seeds instead
     check(cvrptw, refine(cvrptw, MaxIterations(5), seeds=seed_fn, params=FAST).solution.routes)
 
 
