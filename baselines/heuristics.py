@@ -16,6 +16,10 @@ from nco.instance import DEPOT, Instance
 from nco.solution import Solution
 from nco.validate import validated_solution
 
+# Savings considers each customer's this-many nearest successors (granular, as in large-scale
+# Clarke-Wright codes): the full list is n**2 joins, 2.4 s of Python at n = 1000.
+SAVINGS_CANDIDATES = 64
+
 
 def nearest_neighbour(
     instance: Instance,
@@ -93,7 +97,28 @@ def savings(
     gain = dist[1:, DEPOT][:, None] + dist[DEPOT, 1:][None, :] - dist[1:, 1:]
     np.fill_diagonal(gain, np.iinfo(np.int64).min)
     usable = gain > 0 if instance.num_vehicles is None else gain > np.iinfo(np.int64).min
-    tails, heads = np.nonzero(usable)
+    routes = _join(instance, gain, usable, SAVINGS_CANDIDATES)
+    if instance.num_vehicles is not None and len(routes) > instance.num_vehicles:
+        routes = _join(instance, gain, usable, n)  # the fleet needs joins beyond the granular ones
+    return _finish(instance, routes, "savings", start)
+
+
+def _join(instance: Instance, gain: np.ndarray, usable: np.ndarray, candidates: int) -> list[list[int]]:
+    """Savings joins over each customer's ``candidates`` nearest successors, best saving first.
+
+    Nearest by distance, not by saving: the largest savings all point to the customers far
+    from the depot, so a per-customer top list of savings leaves most customers unjoined.
+    """
+    n = instance.num_customers
+    if candidates < n - 1:
+        between = instance.distances[1:, 1:].astype(np.float64)
+        np.fill_diagonal(between, np.inf)
+        heads = np.argpartition(between, candidates, axis=1)[:, :candidates].ravel()
+        tails = np.repeat(np.arange(n), candidates)
+        keep = usable[tails, heads]
+        tails, heads = tails[keep], heads[keep]
+    else:
+        tails, heads = np.nonzero(usable)
     order = np.argsort(-gain[tails, heads], kind="stable")
     tails, heads = tails[order], heads[order]
     gains = gain[tails, heads].tolist()
@@ -119,7 +144,7 @@ def savings(
         load[a] += load.pop(b)
         for c in routes[a]:
             head_of[c] = a
-    return _finish(instance, list(routes.values()), "savings", start)
+    return list(routes.values())
 
 
 def _service_starts(instance: Instance, route: list[int]) -> list[int]:

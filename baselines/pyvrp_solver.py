@@ -45,7 +45,11 @@ def solve(
     data = to_problem_data(instance)
     initial = checked_initial(instance, initial)
     start = to_pyvrp_solution(data, initial) if initial else None
-    result = pyvrp.solve(data, stop, seed=seed, collect_stats=False, initial_solution=start)
+    # PyVRP caps its penalties at 1e5 by default: with matrices in the millions of metres an
+    # overload then costs less than a detour, and feasible problems came back infeasible.
+    penalty = pyvrp.PenaltyParams(max_penalty=max(1e5, 10.0 * float(instance.distances.max())))
+    params = pyvrp.SolveParams(penalty=penalty)
+    result = pyvrp.solve(data, stop, seed=seed, collect_stats=False, initial_solution=start, params=params)
     stats = {"iterations": result.num_iterations, "warm_start": "cold" if start is None else "used"}
     if not result.is_feasible():
         return no_solution("pyvrp", stop.elapsed(), f"best solution after {time_limit:g} s is infeasible")

@@ -144,14 +144,17 @@ class PolicySolver:
                 solutions[i] = validated_solution(inst, best, "policy", runtime, {"decode": decode})
         return solutions  # type: ignore[return-value]
 
-    def solutions(self, instance: Instance, k: int, seed: int = 0, time_limit: float | None = None) -> list[Routes]:
+    def solutions(
+        self, instance: Instance, k: int, seed: int = 0, time_limit: float | None = None, always_greedy: bool = False
+    ) -> list[Routes]:
         """Up to ``k`` distinct route sets for ``instance`` that fit its fleet, best first.
 
         Greedy first, then POMO multistart (up to 64 first customers), then rounds of
         :data:`SAMPLING_TEMPERATURE` sampling, until ``k`` distinct solutions (the same routes in
         any order count once) are in hand. With ``time_limit``, a round runs only when its
         expected time (from the rounds already timed) fits in what is left, and nothing runs
-        when not even the greedy rollout would fit: the caller then gets ``[]``.
+        when not even the greedy rollout would fit: the caller then gets ``[]``, unless
+        ``always_greedy`` (the policy's answer must exist even past the limit).
 
         The policy was trained without a fleet limit, so it decodes without one; a solution with
         more routes than vehicles has its giant tour re-cut to the fleet (possibly overloaded:
@@ -173,7 +176,7 @@ class PolicySolver:
         rounds = [("greedy", 1), ("multistart", min(MAX_STARTS, size - 1))] + [("sample", SAMPLES_PER_ROUND)] * 8
         for r, (kind, count) in enumerate(rounds):
             left = None if time_limit is None else time_limit - (time.perf_counter() - start)
-            if left is not None and expected * count > left:
+            if left is not None and expected * count > left and not (always_greedy and kind == "greedy"):
                 break
             tic = time.perf_counter()
             for cost, routes in self._decode([unlimited], kind, count, seed + r, keep=None)[0][0]:

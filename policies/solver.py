@@ -23,8 +23,9 @@ def solve(
 ) -> Solution:
     """The best policy solution found within ``time_limit`` seconds.
 
-    Greedy, POMO multistart and sampling rounds (:meth:`PolicySolver.solutions`), each only
-    when it is expected to fit in the time left. With a fleet limit, a solution the policy cut
+    Greedy, POMO multistart and sampling rounds (:meth:`PolicySolver.solutions`); the greedy
+    rollout always runs (it is the method's answer: 0.05 s at n = 100, 1.5 s at n = 1000),
+    every further round only when it is expected to fit in the time left. With a fleet limit, a solution the policy cut
     into too many routes is re-cut to the fleet; when no re-cut one fits the capacity, the
     answer is infeasible and says so.
 
@@ -46,21 +47,22 @@ def solve(
     -------
     Solution
         Validated; ``stats["checkpoint"]`` names the policy, ``stats["candidates"]`` counts the
-        distinct solutions it found. Infeasible (``cost=None``, ``stats["reason"]``) when not
-        even a greedy rollout fits the time limit.
+        distinct solutions it found. Infeasible (``cost=None``, ``stats["reason"]``) when no
+        solution fits the fleet.
     """
     stop = MaxRuntime(time_limit)
     try:
-        policy = policy or shipped_policy(problem_of(instance))
+        problem = problem_of(instance)  # refuses time windows
+        policy = policy or shipped_policy(problem)
     except InputError as exc:
         return Solution([], None, "policy", stop.elapsed(), {"reason": str(exc)})
-    found = policy.solutions(instance, NUM_SOLUTIONS, seed, stop.remaining())
+    found = policy.solutions(instance, NUM_SOLUTIONS, seed, stop.remaining(), always_greedy=True)
     if initial:
         found.append(initial)
     feasible = [(report.cost, routes) for routes in found if (report := validate(instance, routes)).feasible]
     stats = {"candidates": len(found), "checkpoint": policy.checkpoint_id}
     if not feasible:
-        reason = "no policy solution fits the fleet's capacity" if found else f"a greedy rollout does not fit in {time_limit:g} s"
+        reason = "no policy solution fits the fleet's capacity"
         return Solution([], None, "policy", stop.elapsed(), {**stats, "reason": reason})
     best = min(feasible, key=lambda item: item[0])[1]
     return validated_solution(instance, best, "policy", stop.elapsed(), stats)
