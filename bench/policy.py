@@ -4,7 +4,8 @@ Rows (each trained from scratch with the same REINFORCE loop, curriculum, batch,
 and seed; then greedy and best-of-16-samples on every test set):
   * ``matrix``      nco's policy: edge-biased encoder over (d_ij, d_ji) + distance term;
   * ``no-edge``     the same without the matrix in the encoder (distance term kept);
-  * ``rl4co-am``    rl4co's AttentionModel on lon/lat and demand only (coordinate-only);
+(rl4co's coordinate-only AttentionModel was a row until nco decoded without rl4co; its last
+numbers are in bench/results/policy_ablation_400.md),
 plus ``nearest neighbour`` (nco.baselines) and, when it exists, the shipped checkpoint with its
 own (much larger) budget. Writes bench/results/policy_ablation.json and .md.
 
@@ -27,33 +28,17 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from rl4co.models.zoo.am import AttentionModelPolicy
 
 from nco.baselines import get_solver
-from nco.envs import ACVRPEnv, CityGenerator
 from nco.envs.testsets import load_testset, testset_names
 from nco.policies.checkpoint import DEFAULT_CHECKPOINT, load_policy
 from nco.policies.evaluate import PolicyEval, evaluate, evaluate_checkpoint, write_eval
 from nco.policies.evaluate import markdown as markdown_rows
-from nco.policies.inference import PolicySolver, inference_env
-from nco.policies.policy import MatrixPolicy, PolicyConfig
+from nco.policies.inference import PolicySolver
+from nco.policies.policy import PolicyConfig
 from nco.policies.training import TrainConfig, train
 
 RESULTS = Path(__file__).parent / "results"
-
-
-class CoordinateACVRPEnv(ACVRPEnv):
-    """ACVRP with the key rl4co's CVRP embeddings read (capacity 1: demands are fractions)."""
-
-    def _reset(self, td, batch_size=None):
-        td = super()._reset(td, batch_size)
-        td.set("vehicle_capacity", torch.ones_like(td["used_capacity"]))
-        return td
-
-
-def coordinate_env(num_loc: int) -> CoordinateACVRPEnv:
-    """Training env of the AM: the same cities and seed per size as ``make_env_factory``."""
-    return CoordinateACVRPEnv(CityGenerator(num_loc, "acvrp", seed=num_loc))
 
 
 def nearest_neighbour(instances, refs) -> dict:
@@ -100,27 +85,17 @@ def main() -> None:
         num_samples=8,
         threads=args.threads,
     )
-    models = {
-        "matrix": (lambda: MatrixPolicy(PolicyConfig()), None),
-        "no-edge": (lambda: MatrixPolicy(PolicyConfig(edge_bias=False)), None),
-        "rl4co-am": (
-            lambda: AttentionModelPolicy(env_name="cvrp", embed_dim=128, num_encoder_layers=3, num_heads=8),
-            coordinate_env,
-        ),
-    }
+    models = {"matrix": PolicyConfig(), "no-edge": PolicyConfig(edge_bias=False)}
     testsets = {name: load_testset(name) for name in args.testsets.split(",")}
     budget = {k: v for k, v in vars(base).items() if k in ("batch_size", "lr", "seed", "baseline", "num_samples")}
     budget.update(steps=steps_per_size * len(sizes), curriculum=sizes, threads=args.threads)
     results: dict = {"budget": budget, "rows": {}}
-    for name, (build, make_env) in models.items():
+    for name, config in models.items():
         torch.manual_seed(0)
-        policy = build()
         with tempfile.TemporaryDirectory() as tmp:
             start = time.perf_counter()
-            train(replace(base, out=Path(tmp)), policy=policy, make_env=make_env)
+            solver = load_policy(train(replace(base, out=Path(tmp), policy=config)))
             train_s = time.perf_counter() - start
-        envs = {"acvrp": inference_env(CoordinateACVRPEnv)} if name == "rl4co-am" else None
-        solver = PolicySolver(policy, device="cpu", envs=envs)
         results["rows"][name] = {"train_s": round(train_s, 1)}
         for testset, (instances, refs) in testsets.items():
             for decode in ("greedy", "sample:16"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,7 +11,6 @@ from typing import Any
 import lightning as L
 import torch
 from lightning.pytorch.callbacks import ModelCheckpoint, TQDMProgressBar
-from torch import nn
 
 from nco.errors import InputError
 from nco.policies.checkpoint import read_policy
@@ -89,16 +88,16 @@ def make_env_factory(cfg: TrainConfig):
     return make_env
 
 
-def train(cfg: TrainConfig, policy: nn.Module | None = None, make_env: Callable | None = None) -> Path:
+def train(cfg: TrainConfig) -> Path:
     """Run REINFORCE along ``cfg.curriculum``; returns the path of the best exported policy.
 
     Writes into ``cfg.out``: ``metrics.csv`` (train/val cost per epoch), ``policy_last.pt`` and
     ``policy_best.pt`` (loadable with :func:`nco.load_policy`), ``last.ckpt`` (Lightning state for
-    ``resume``) and ``train_config.json``. ``policy`` and ``make_env`` replace
-    ``MatrixPolicy(cfg.policy)`` and :func:`make_env_factory` (the ablation bench trains rl4co's
-    attention model with the same loop; only nco policies are exported).
+    ``resume``) and ``train_config.json``. Starts from ``cfg.init``'s weights when given, else
+    from a fresh ``MatrixPolicy(cfg.policy)``.
     """
-    if policy is None and cfg.init is not None:
+    policy = None
+    if cfg.init is not None:
         policy = read_policy(cfg.init)[0].train()
         cfg.policy = policy.config
     if cfg.policy.problem != cfg.problem:
@@ -115,7 +114,7 @@ def train(cfg: TrainConfig, policy: nn.Module | None = None, make_env: Callable 
     L.seed_everything(cfg.seed, workers=True, verbose=False)
     epochs = sum(count for _, count in cfg.curriculum)
     module = ReinforceModule(
-        make_env or make_env_factory(cfg),
+        make_env_factory(cfg),
         policy or MatrixPolicy(cfg.policy),
         cfg.curriculum,
         baseline=cfg.baseline,

@@ -26,3 +26,4 @@ for method, path in [("nco", f"out/{name}.json"), ("pyvrp", f"out/{name}_pyvrp.j
 PY
 done
 echo "maps and routes written to out/ (monaco_50.png, liechtenstein_200.png, monaco_tw_30.png)"
+echo "to plan on a map in the browser: .venv/bin/nco serve, then open http://127.0.0.1:8000/"

@@ -133,6 +133,7 @@ def solve(
         # Seed 0 of method nco is Clarke-Wright savings; the policy's solutions follow it.
         "policy_cost": min(seed_costs) if options.method == "nco" and seed_costs else solution.stats.get("policy_cost"),
         "refiner_iterations": solution.stats.get("iterations"),
+        "curve": [[round(t, 4), c] for t, c in solution.stats.get("curve", [])],  # (seconds, best cost)
         "checkpoint": solution.stats.get("checkpoint"),
         "fallback": solution.stats.get("fallback"),
         "matrix": matrix_info,

@@ -1,4 +1,4 @@
-"""``nco train``: REINFORCE training of the matrix-aware attention policy."""
+"""``nco train`` (REINFORCE), ``nco labels`` and ``nco imitate`` (the imitation warm start)."""
 
 from __future__ import annotations
 
@@ -50,6 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     lightning.add_argument("--strategy", default="auto")
     lightning.add_argument("--precision", default="32-true")
     p.set_defaults(func=_train)
+    _register_imitation(subparsers)
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -86,4 +87,63 @@ def _train(args: argparse.Namespace) -> int:
     )
     best = train(cfg)
     print(f"best policy: {best}")
+    return 0
+
+
+def _register_imitation(subparsers: argparse._SubParsersAction) -> None:
+    """``nco labels`` (refiner tours of training-city instances) and ``nco imitate`` (learn them)."""
+    labels = subparsers.add_parser(
+        "labels",
+        help="label training-city instances with the genetic refiner (resumable, for nco imitate)",
+        description="Writes shards of solved instances into --out, cycling through --sizes; a stopped run "
+        "resumes where it left off. Only training cities are sampled.",
+    )
+    labels.add_argument("--out", type=Path, required=True, help="shard folder")
+    labels.add_argument("--problem", choices=("acvrp", "atsp"), default="acvrp")
+    labels.add_argument("--sizes", default="50,100,100,200", help="customers per shard, cycled (default: %(default)s)")
+    labels.add_argument("--shards", type=int, default=1000, help="stop after this many shards (default: %(default)s)")
+    labels.add_argument("--per-shard", type=int, default=32, help="instances per shard (default: %(default)s)")
+    labels.add_argument("--seconds-per-100", type=float, default=0.4, help="refiner seconds per 100 customers")
+    labels.add_argument("--seed", type=int, default=0)
+    labels.set_defaults(func=_labels)
+    imitate = subparsers.add_parser(
+        "imitate",
+        help="train the policy on refiner labels (teacher forcing; resumable)",
+        description="Writes curve.csv (greedy gap to the labels of held-out shards per epoch), state.pt "
+        "(for resuming), policy_last.pt and policy_best.pt into --out. Fine-tune the result with "
+        "`nco train --init`.",
+    )
+    imitate.add_argument("--labels", type=Path, required=True, help="shard folder of `nco labels`")
+    imitate.add_argument("--out", type=Path, required=True, help="run folder (resumed when it holds a run)")
+    imitate.add_argument("--init", type=Path, help="start from this policy checkpoint")
+    imitate.add_argument("--epochs", type=int, default=10)
+    imitate.add_argument("--batch-size", type=int, default=32)
+    imitate.add_argument("--lr", type=float, default=2e-4)
+    imitate.add_argument("--val-shards", type=int, default=4, help="first shards held out for the curve")
+    imitate.add_argument("--seed", type=int, default=0)
+    imitate.set_defaults(func=_imitate)
+
+
+def _labels(args: argparse.Namespace) -> int:
+    from nco.policies.labels import generate
+
+    sizes = tuple(int(size) for size in args.sizes.split(","))
+    generate(args.out, args.problem, sizes, args.shards, args.per_shard, args.seconds_per_100, args.seed)
+    return 0
+
+
+def _imitate(args: argparse.Namespace) -> int:
+    from nco.policies.imitation import ImitationConfig, imitate
+
+    cfg = ImitationConfig(
+        labels=args.labels,
+        out=args.out,
+        init=args.init,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        val_shards=args.val_shards,
+        seed=args.seed,
+    )
+    print(f"best policy: {imitate(cfg)}")
     return 0

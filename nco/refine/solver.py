@@ -89,8 +89,9 @@ def _best_seed(instance: Instance, seeds: Sequence[Routes], stop: StoppingCriter
         return None
     best = min((c, k) for k, c in enumerate(costs) if c is not None)[1]
     elapsed = time.perf_counter() - stop.start
-    solution = validated_solution(instance, seeds[best], "ga", elapsed, {"iterations": 0})
-    return Result(solution, [(elapsed, solution.cost)], 0, 0, elapsed, costs, {})
+    curve = [(elapsed, costs[best])]
+    solution = validated_solution(instance, seeds[best], "ga", elapsed, {"iterations": 0, "curve": curve})
+    return Result(solution, curve, 0, 0, elapsed, costs, {})
 
 
 def solve(
