@@ -35,7 +35,7 @@ from nco.instance import Instance
 from nco.plotting.anytime import plot_anytime
 from nco.pyvrp_bridge import to_problem_data
 from nco.refine import refine
-from nco.refine.seeds import SeedFn, construction_seeds, policy_seeds, random_seeds
+from nco.refine.seeds import SeedSource, construction_seeds, policy_seeds, random_seeds
 from nco.solution import Solution
 from nco.stop import MaxRuntime
 
@@ -50,18 +50,21 @@ POLICY = "policy alone"
 _POLICY: dict[str, object] = {}  # the policy every method here uses, set by --policy
 
 
-def _policy_seeds() -> SeedFn:
-    if "seeds" not in _POLICY:
-        _POLICY["seeds"] = policy_seeds(_POLICY.get("path"), fallback=None)
-    return _POLICY["seeds"]
-
-
-def _policy_solver(instance: Instance, time_limit: float, seed: int = 0) -> Solution:
+def _loaded_policy():
     if "solver" not in _POLICY:
         from nco import load_policy
 
         _POLICY["solver"] = load_policy(_POLICY.get("path"))
-    return get_solver("policy")(instance, time_limit, seed, policy=_POLICY["solver"])
+    return _POLICY["solver"]
+
+
+def _policy_seeds() -> SeedSource:
+    """The policy's solutions alone (no savings seed), so that the arms differ only in seeds."""
+    return policy_seeds(_loaded_policy(), construction=False, fallback=None)
+
+
+def _policy_solver(instance: Instance, time_limit: float, seed: int = 0) -> Solution:
+    return get_solver("policy")(instance, time_limit, seed, policy=_loaded_policy())
 
 
 def ga_policy(instance: Instance, time_limit: float, seed: int = 0, initial=None) -> Solution:
@@ -207,14 +210,14 @@ def targets(results: list[dict], budgets: list[float]) -> dict:
     return out
 
 
-def time_shares(size: int, budget: float, seed: int, seeds: SeedFn) -> dict[str, float]:
+def time_shares(size: int, budget: float, seed: int, seeds: SeedSource) -> dict[str, float]:
     """Where one nco run spends its budget (seconds per phase), on the set's first instance."""
     instance = load_testset(f"acvrp_n{size}_unseen")[0][0]
     result = refine(instance, MaxRuntime(budget), seed, seeds)
     return {**result.timings, "iterations": result.num_iterations, "runtime": result.runtime}
 
 
-def anytime_figure(size: int, budget: float, seed: int, out: Path, curve: list, seeds: SeedFn) -> dict[str, list]:
+def anytime_figure(size: int, budget: float, seed: int, out: Path, curve: list, seeds: SeedSource) -> dict[str, list]:
     """Anytime curves of one instance: both GA variants against PyVRP cold."""
     instance = load_testset(f"acvrp_n{size}_unseen")[0][0]
     curves = {

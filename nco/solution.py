@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+Routes = list[list[int]]
+"""One list of customer indices (``1..n``) per vehicle; the depot (node 0) is implicit."""
+
 
 @dataclass
 class Solution:

@@ -22,10 +22,9 @@ from nco.envs.convert import actions_to_routes, instances_to_tensors
 from nco.errors import InputError
 from nco.instance import Instance
 from nco.policies.policy import MatrixPolicy
-from nco.solution import Solution
+from nco.solution import Routes, Solution
 from nco.validate import check, validated_solution
 
-Routes = list[list[int]]
 
 # Rows of a decoding batch hold per-rollout state of O(M) and share the (M, M) matrices;
 # chunks stay under this many bytes of matrices so that big batches fit in memory.

@@ -27,10 +27,10 @@ from nco.refine.penalties import PenaltyManager, PenaltyParams
 from nco.refine.population import Population, PopulationParams
 from nco.refine.result import Result
 from nco.refine.split import split
+from nco.solution import Routes
 from nco.stop import StoppingCriterion
 from nco.validate import validate, validated_solution
 
-Routes = list[list[int]]
 Callback = Callable[[float, float], None]
 """``callback(seconds, best_cost)``, called whenever the best feasible cost improves."""
 

@@ -14,11 +14,11 @@ import numpy as np
 from nco.errors import InputError
 from nco.instance import Instance
 from nco.refine.split import split
+from nco.solution import Routes
 
 if TYPE_CHECKING:
     from nco.policies.inference import PolicySolver
 
-Routes = list[list[int]]
 
 
 class SeedSource(Protocol):

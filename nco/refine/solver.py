@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from nco.baselines.common import no_solution
 from nco.errors import NcoError
 from nco.instance import Instance
-from nco.refine.genetic import Callback, GeneticAlgorithm, GeneticParams, Routes
+from nco.refine.genetic import Callback, GeneticAlgorithm, GeneticParams
 from nco.refine.result import Result
 from nco.refine.seeds import SeedSource, policy_seeds
-from nco.solution import Solution
+from nco.solution import Routes, Solution
 from nco.stop import MaxRuntime, StoppingCriterion
 from nco.validate import validate, validated_solution
 
