@@ -10,7 +10,6 @@ greedy gap to the labels of held-out shards (training cities only, never the tes
 
 from __future__ import annotations
 
-import csv
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ import torch
 
 from nco.envs.convert import arrays_to_tensors
 from nco.policies.checkpoint import read_policy, save_policy
+from nco.policies.curve import append_row
 from nco.policies.labels import LabelShard, label_paths
 from nco.policies.policy import MatrixPolicy, PolicyConfig
 
@@ -126,7 +126,7 @@ def imitate(cfg: ImitationConfig) -> Path:
     rng = np.random.default_rng(cfg.seed + state["epoch"])
     val = [LabelShard.load(p) for p in label_paths(cfg.labels)[: cfg.val_shards]]
     if state["epoch"] == 0:
-        _log(out, {"epoch": 0, "instances_seen": 0, "wall_s": 0.0, "val_gap": round(greedy_gap(policy, val), 3)})
+        append_row(out / "curve.csv", {"epoch": 0, "instances_seen": 0, "wall_s": 0.0, "val_gap": round(greedy_gap(policy, val), 3)})
     policy.train()
     while state["epoch"] < cfg.epochs:
         tic = time.perf_counter()
@@ -149,18 +149,8 @@ def imitate(cfg: ImitationConfig) -> Path:
         if gap < state["best"]:
             state["best"] = gap
             save_policy(out / "policy_best.pt", policy, meta)
-        _log(out, {"epoch": state["epoch"], "instances_seen": state["seen"], "wall_s": round(state["wall"], 1), "val_gap": round(gap, 3)})
+        append_row(out / "curve.csv", {"epoch": state["epoch"], "instances_seen": state["seen"], "wall_s": round(state["wall"], 1), "val_gap": round(gap, 3)})
         state.update(config=policy.config.to_dict(), model=policy.state_dict(), optimizer=optimizer.state_dict())
         torch.save(state, state_path.with_suffix(".tmp"))
         state_path.with_suffix(".tmp").replace(state_path)
     return out / "policy_best.pt"
-
-
-def _log(out: Path, row: dict[str, float]) -> None:
-    path = out / "curve.csv"
-    new = not path.exists()
-    with path.open("a", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(row), lineterminator="\n")
-        if new:
-            writer.writeheader()
-        writer.writerow(row)

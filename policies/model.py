@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +13,7 @@ from rl4co.utils.ops import unbatchify
 
 from nco.errors import InputError
 from nco.policies.checkpoint import save_policy
+from nco.policies.curve import append_row
 from nco.policies.policy import MatrixPolicy
 
 BASELINES = ("shared", "pomo", "rollout", "exponential")
@@ -151,7 +151,7 @@ class ReinforceModule(REINFORCE):
             "wall_s": round(time.monotonic() - self._started, 1),
         }
         if self.trainer.is_global_zero:
-            self._write_row(row)
+            append_row(self.out_dir / "metrics.csv", row)
         # Only nco's own policy has a checkpoint format (the bench also trains rl4co's AM here).
         if self.trainer.is_global_zero and isinstance(self.policy, MatrixPolicy):
             meta = {k: row[k] for k in ("epoch", "num_loc", "steps", "instances_seen", "val_cost")}
@@ -160,15 +160,6 @@ class ReinforceModule(REINFORCE):
                 self._best = (size, val_cost)
                 save_policy(self.out_dir / "policy_best.pt", self.policy, meta)
         super().on_train_epoch_end()
-
-    def _write_row(self, row: dict[str, Any]) -> None:
-        path = self.out_dir / "metrics.csv"
-        new = not path.exists()
-        with path.open("a", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(row), lineterminator="\n")
-            if new:
-                writer.writeheader()
-            writer.writerow(row)
 
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         checkpoint["nco_best"] = self._best

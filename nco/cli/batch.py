@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from nco.api import METHODS
+from nco.cli.solve import add_solve_options
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,13 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("input", help="a folder of problem files, or a JSONL file")
     parser.add_argument("-o", "--output", required=True, help="the JSONL file answers are appended to")
-    parser.add_argument("--time-limit", type=float, default=1.0, help="seconds of search per problem (default 1)")
-    parser.add_argument("--method", choices=METHODS, default="nco", help="solver (default nco: policy + GA)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--osrm-url", help="OSRM server for problems without matrices (every worker must reach it)")
-    parser.add_argument(
-        "--allow-haversine", action="store_true", help="without matrices or OSRM, use great-circle estimates"
-    )
+    add_solve_options(parser, osrm_help="OSRM server for problems without matrices (every worker must reach it)")
     parser.add_argument(
         "--workers", type=int, help="problems at once, 1 CPU each (default: every CPU of this machine or cluster)"
     )

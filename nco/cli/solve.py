@@ -22,15 +22,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("input", help="problem file; '-' reads JSON from stdin")
     parser.add_argument("-o", "--output", default="-", help="where to write the JSON routes ('-' = stdout, default)")
     parser.add_argument("--plot", metavar="PNG", help="also draw the routes on a map")
-    parser.add_argument("--time-limit", type=float, default=1.0, help="seconds of search (default 1)")
+    add_solve_options(parser, osrm_help="OSRM server for matrices (when the input has none) and map geometry")
+    parser.add_argument("--quiet", action="store_true", help="no progress line")
+    parser.set_defaults(func=run)
+
+
+def add_solve_options(parser: argparse.ArgumentParser, osrm_help: str) -> None:
+    """The options every solving command shares (``nco solve``, ``nco solve-batch``)."""
+    parser.add_argument("--time-limit", type=float, default=1.0, help="seconds per problem, all included (default 1)")
     parser.add_argument("--method", choices=METHODS, default="nco", help="solver (default nco: policy + GA)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--osrm-url", help="OSRM server for matrices (when the input has none) and map geometry")
+    parser.add_argument("--osrm-url", help=osrm_help)
     parser.add_argument(
         "--allow-haversine", action="store_true", help="without matrices or OSRM, use great-circle estimates"
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress line")
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
