@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from nco.errors import InputError
+from nco.errors import InputError, NcoError
 from nco.instance import Instance
 from nco.policies.checkpoint import shipped_policy
 from nco.policies.inference import PolicySolver, problem_of
+from nco.refine import refine
 from nco.solution import Solution
 from nco.stop import MaxRuntime
 from nco.validate import validate, validated_solution
@@ -26,8 +27,9 @@ def solve(
     Greedy, POMO multistart and sampling rounds (:meth:`PolicySolver.solutions`); the greedy
     rollout always runs (it is the method's answer: 0.05 s at n = 100, 1.5 s at n = 1000),
     every further round only when it is expected to fit in the time left. With a fleet limit, a solution the policy cut
-    into too many routes is re-cut to the fleet; when no re-cut one fits the capacity, the
-    answer is infeasible and says so.
+    into too many routes is re-cut to the fleet; when no re-cut one fits the capacity, the best
+    is repaired by the refiner's local search (``stats["repaired"]``), within what is left of
+    the time, or at least one education (:func:`nco.refine.refine`).
 
     Parameters
     ----------
@@ -47,8 +49,8 @@ def solve(
     -------
     Solution
         Validated; ``stats["checkpoint"]`` names the policy, ``stats["candidates"]`` counts the
-        distinct solutions it found. Infeasible (``cost=None``, ``stats["reason"]``) when no
-        solution fits the fleet.
+        distinct solutions it found. Infeasible (``cost=None``, ``stats["reason"]``) only when
+        even the repair finds nothing that fits the fleet.
     """
     stop = MaxRuntime(time_limit)
     try:
@@ -60,9 +62,12 @@ def solve(
     if initial:
         found.append(initial)
     feasible = [(report.cost, routes) for routes in found if (report := validate(instance, routes)).feasible]
-    stats = {"candidates": len(found), "checkpoint": policy.checkpoint_id}
-    if not feasible:
-        reason = "no policy solution fits the fleet's capacity"
-        return Solution([], None, "policy", stop.elapsed(), {**stats, "reason": reason})
+    stats = {"candidates": len(found), "checkpoint": policy.checkpoint_id, "repaired": False}
+    if not feasible:  # re-cut to a small fleet, every candidate is overloaded: repair the best
+        try:
+            repaired = refine(instance, MaxRuntime(stop.remaining()), seed, found[:1])
+        except NcoError as exc:
+            return Solution([], None, "policy", stop.elapsed(), {**stats, "reason": f"policy solutions exceed the fleet ({exc})"})
+        feasible, stats["repaired"] = [(repaired.cost, repaired.solution.routes)], True
     best = min(feasible, key=lambda item: item[0])[1]
     return validated_solution(instance, best, "policy", stop.elapsed(), stats)
