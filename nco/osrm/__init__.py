@@ -9,11 +9,25 @@ Typical use::
         table = OsrmClient(server.url, server.max_table_size).table(coords)
 """
 
+from typing import Any
+
 from nco.osrm.binaries import Toolchain, example_extract, find_toolchain, install
 from nco.osrm.build import BuildResult, build, city_name
 from nco.osrm.dataset import osm_timestamp, road_bbox, road_nodes
 from nco.osrm.server import OsrmServer, free_port
-from nco.osrm.table import OsrmClient, OsrmResponseError, Table, TableRequest, UnreachableError
+
+# The table client stands on osrm-py and aiohttp (about 0.5 s of imports): loaded on first
+# use, so that every `nco` command (they all build one parser) does not pay for it.
+_TABLE = ("OsrmClient", "OsrmResponseError", "Table", "TableRequest", "UnreachableError")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _TABLE:
+        from nco.osrm import table
+
+        return getattr(table, name)
+    raise AttributeError(f"module 'nco.osrm' has no attribute {name!r}")
+
 
 __all__ = [
     "BuildResult",
