@@ -14,7 +14,7 @@ next improvement.
 
 Access: on a loopback bind, ``Host`` and ``Origin`` must name the loopback, so that a web
 page under a rebound DNS name cannot reach the solver through the user's browser. With a
-token, every request but ``/health`` needs ``Authorization: Bearer <token>``.
+token, every request but ``/health`` and the web page's files needs ``Authorization: Bearer <token>``.
 
 Every failure, from any route, is one JSON body ``{"code": 2, "error": "...", "field": "..."}``
 with VROOM's code and the HTTP status :func:`nco.errors.failure` gives.
@@ -489,10 +489,16 @@ class _AccessGuard:
             if origin is not None and _hostname(origin) not in hosts:
                 raise Forbidden("Origin", f"{origin!r} may not call this server")
         token = self.access.token
-        if token is not None and scope["path"] != "/health":
+        if token is not None and not _public(scope["path"]):
             given = headers.get("authorization", "")
             if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
                 raise Unauthorized("Authorization", "a valid 'Bearer <token>' is required")
+
+
+def _public(path: str) -> bool:
+    """Paths open without the token: health, and the page's own files (a browser cannot add
+    a header when it opens a page; the page then asks for the token and sends it itself)."""
+    return path in ("/health", "/") or path.startswith("/static/")
 
 
 def _hostname(url: str) -> str | None:

@@ -204,7 +204,7 @@ def test_loopback_checks_host_and_origin(server_url, make_problem):
     assert same.status_code == 200, same.text
 
 
-def test_a_token_guards_everything_but_health(serve, make_problem):
+def test_a_token_guards_everything_but_health_and_the_page(serve, make_problem):
     with serve(create_app(Limits(max_time_limit=1.0), load_policy=False, access=Access(token="s3cret"))) as url:
         body = {**make_problem(), "options": {"method": "pyvrp", "time_limit": 0.1}}
         refused = httpx.post(f"{url}/solve", json=body)
@@ -215,6 +215,8 @@ def test_a_token_guards_everything_but_health(serve, make_problem):
         right = httpx.post(f"{url}/solve", json=body, headers={"authorization": "Bearer s3cret"}, timeout=30)
         assert right.status_code == 200, right.text
         assert httpx.get(f"{url}/health").status_code == 200
+        assert httpx.get(f"{url}/").status_code == 200  # the page asks for the token itself
+        assert httpx.get(f"{url}/cities").status_code == 401
 
 
 def test_a_full_queue_answers_503_with_retry_after(serve, make_problem):

@@ -271,10 +271,21 @@ async function buildProblem() {
 
 // ---------- the API ----------
 
-async function api(path, body) {
-  const response = await fetch(path, body === undefined ? {} : {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+async function api(path, body, retried = false) {
+  // A server started with a token (NCO_TOKEN) answers 401 until the page sends it; the token is
+  // asked for once and kept for this tab only.
+  const token = sessionStorage.getItem("nco-token");
+  const headers = token ? { Authorization: `Bearer ${token}` } : {};
+  const response = await fetch(path, body === undefined ? { headers } : {
+    method: "POST", headers: { ...headers, "Content-Type": "application/json" }, body: JSON.stringify(body),
   });
+  if (response.status === 401 && !retried) {
+    const given = window.prompt("This nco server needs its token (NCO_TOKEN):");
+    if (given) {
+      sessionStorage.setItem("nco-token", given);
+      return api(path, body, true);
+    }
+  }
   const data = await response.json().catch(() => ({ error: `HTTP ${response.status}` }));
   if (!response.ok) throw new Error(data.error || `HTTP ${response.status}`);
   return data;
