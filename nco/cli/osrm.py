@@ -6,8 +6,8 @@ import argparse
 import signal
 import sys
 
-from nco.osrm import OsrmServer, build, example_extract, install
-from nco.osrm.server import DEFAULT_MAX_TABLE_SIZE
+# nco.osrm (requests, subprocess management) is imported by each action: every `nco` command
+# builds this parser, and `nco solve` should not pay for the OSRM tools.
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,11 +31,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("dataset", help="the <city>.osrm path printed by `nco osrm build`")
     p.add_argument("--port", type=int, default=5000)
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback)")
-    p.add_argument("--max-table-size", type=int, default=DEFAULT_MAX_TABLE_SIZE)
+    p.add_argument("--max-table-size", type=int, help="largest table side the server accepts (default: OsrmServer's)")
     p.set_defaults(func=_serve)
 
 
 def _install(args: argparse.Namespace) -> int:
+    from nco.osrm import install
+
     tools = install(force=args.force)
     print(f"OSRM binaries: {tools.bin_dir}")
     print(f"OSRM profiles: {tools.profiles_dir}")
@@ -43,11 +45,15 @@ def _install(args: argparse.Namespace) -> int:
 
 
 def _example(args: argparse.Namespace) -> int:
+    from nco.osrm import example_extract
+
     print(example_extract())
     return 0
 
 
 def _build(args: argparse.Namespace) -> int:
+    from nco.osrm import build
+
     result = build(args.extract, workdir=args.out, force=args.force)
     for step, seconds in result.timings.items():
         print(f"{step:<10} {seconds:6.2f} s")
@@ -56,9 +62,10 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    server = OsrmServer(
-        args.dataset, port=args.port, host=args.host, max_table_size=args.max_table_size
-    )
+    from nco.osrm import OsrmServer
+
+    limits = {} if args.max_table_size is None else {"max_table_size": args.max_table_size}
+    server = OsrmServer(args.dataset, port=args.port, host=args.host, **limits)
     # SIGTERM (e.g. from a process supervisor) must unwind the `with` too, or the
     # osrm-routed child would outlive us.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
