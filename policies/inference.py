@@ -139,8 +139,8 @@ class PolicySolver:
             start = time.perf_counter()
             decoded = self._decode(batch, kind, count, seed)
             runtime = (time.perf_counter() - start) / len(batch)
-            for i, inst, (_, best) in zip(group, batch, decoded):
-                solutions[i] = validated_solution(inst, best, "policy", runtime, {"decode": decode})
+            for i, inst, ranked in zip(group, batch, decoded):
+                solutions[i] = validated_solution(inst, ranked[0][1], "policy", runtime, {"decode": decode})
         return solutions  # type: ignore[return-value]
 
     def solutions(
@@ -178,7 +178,7 @@ class PolicySolver:
             if left is not None and expected * count > left and not (always_greedy and kind == "greedy"):
                 break
             tic = time.perf_counter()
-            for cost, routes in self._decode([unlimited], kind, count, seed + r, keep=None)[0][0]:
+            for cost, routes in self._decode([unlimited], kind, count, seed + r, keep=None)[0]:
                 found.setdefault(tuple(sorted(map(tuple, routes))), (cost, routes))
             expected = (time.perf_counter() - tic) / count  # seconds per rollout, as measured
             if kind == "greedy":  # averaged: one rollout slowed by a busy machine must not rule the next
@@ -192,9 +192,9 @@ class PolicySolver:
     @torch.no_grad()
     def _decode(
         self, batch: list[Instance], kind: str, count: int, seed: int, keep: int | None = 1
-    ) -> list[tuple[list[tuple[float, Routes]], Routes]]:
+    ) -> list[list[tuple[float, Routes]]]:
         """Rollouts for equal-size instances: per instance, ``(cost, routes)`` best first (the
-        ``keep`` best, or all), and the best routes. Every route set is checked."""
+        ``keep`` best, or all). Every route set is checked."""
         problem = problem_of(batch[0])
         size = batch[0].num_customers + 1
         rollouts = min(size - 1, count or MAX_STARTS) if kind == "multistart" else count
@@ -204,7 +204,7 @@ class PolicySolver:
             "multistart": {"decode_type": "multistart_greedy", "num_starts": rollouts},
             "sample": {"decode_type": "sampling", "num_samples": rollouts, "temperature": SAMPLING_TEMPERATURE},
         }[kind]
-        out: list[tuple[list[tuple[float, Routes]], Routes]] = []
+        out: list[list[tuple[float, Routes]]] = []
         with torch.random.fork_rng(devices=[]), _torch_threads(self.threads):
             torch.manual_seed(seed)
             for lo in range(0, len(batch), per_chunk):
@@ -217,7 +217,7 @@ class PolicySolver:
                     ranked = [(float(costs[c, j]), actions_to_routes(acts[c, j])) for j in costs[c].argsort()[:keep]]
                     for _, routes in ranked:  # the reward is the validator's cost; nothing leaves unchecked
                         check(inst.replace(num_vehicles=None) if problem == "acvrp" else inst, routes)
-                    out.append((ranked, ranked[0][1]))
+                    out.append(ranked)
         return out
 
 
@@ -231,7 +231,7 @@ def _groups(instances: list[Instance]) -> list[list[int]]:
 
 def _fit_fleet(instance: Instance, routes: Routes) -> Routes:
     """``routes``, or their giant tour re-cut into at most ``instance.num_vehicles`` routes."""
-    from nco.refine.split import split  # numpy only; keeps the refiner package off the import path
+    from nco.refine.split import split  # imports the refiner package (PyVRP): only when a re-cut is needed
 
     fleet = instance.num_vehicles
     if fleet is None or len(routes) <= fleet:

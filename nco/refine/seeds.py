@@ -44,7 +44,8 @@ def construction_seeds(instance: Instance, k: int, seed: int = 0, time_limit: fl
 
     The two heuristics are :mod:`nco.baselines`'; one that finds nothing feasible (too many
     routes for the fleet) is skipped. Savings always runs (it is what nco promises never to
-    lose to); nearest neighbour and random tours only while ``time_limit`` lasts.
+    lose to); nearest neighbour only when ``time_limit`` allows twice what savings took; random
+    tours (split only, milliseconds) fill up to ``k``.
     """
     from nco.baselines.heuristics import nearest_neighbour, savings
 
