@@ -6,15 +6,15 @@ from collections.abc import Sequence
 
 from nco.errors import InputError
 from nco.instance import Instance
-from nco.solution import Solution
+from nco.solution import Solution, SolveStats
 
 
 def no_solution(solver: str, runtime: float, reason: str) -> Solution:
     """The answer of a solver that found nothing feasible: no routes, ``cost=None``.
 
-    ``reason`` lands in ``stats["reason"]`` so that reports can say why.
+    ``reason`` lands in ``stats.reason`` so that reports can say why.
     """
-    return Solution([], None, solver, float(runtime), {"reason": reason})
+    return Solution([], None, solver, float(runtime), SolveStats(reason=reason))
 
 
 def checked_initial(instance: Instance, initial: Sequence[Sequence[int]] | None) -> list[list[int]]:

@@ -7,7 +7,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from nco.baselines.common import checked_initial, no_solution
 from nco.baselines.heuristics import nearest_neighbour
 from nco.instance import DEPOT, Instance
-from nco.solution import Solution
+from nco.solution import Solution, SolveStats
 from nco.stop import MaxRuntime
 from nco.validate import validated_solution
 
@@ -40,7 +40,7 @@ def solve(
         run to run, because how far the search gets depends on the machine's load.
     initial
         Optional routes (customers ``1..n``) to start the search from. Routes OR-Tools
-        cannot restore (e.g. infeasible ones) are ignored: ``stats["warm_start"]`` is
+        cannot restore (e.g. infeasible ones) are ignored: ``stats.warm_start`` is
         ``"cold"``, ``"used"`` or ``"rejected"``.
 
     Returns
@@ -60,14 +60,14 @@ def solve(
     params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
     params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     _limit_to(params, stop)
-    stats: dict[str, object] = {"warm_start": "cold"}
+    stats = SolveStats(warm_start="cold")
     assignment = None
     if initial:
         routing.CloseModelWithParameters(params)
         assignment = routing.ReadAssignmentFromRoutes(
             [[manager.NodeToIndex(c) for c in route] for route in initial], True
         )
-        stats["warm_start"] = "used" if assignment is not None else "rejected"
+        stats.warm_start = "used" if assignment is not None else "rejected"
         # Restoring the routes runs the solver, so what is left of the budget has changed.
         _limit_to(params, stop)
     if assignment is not None:

@@ -7,7 +7,7 @@ import pyvrp
 from nco.baselines.common import checked_initial, no_solution
 from nco.instance import Instance
 from nco.pyvrp_bridge import from_pyvrp_solution, to_problem_data, to_pyvrp_solution
-from nco.solution import Solution
+from nco.solution import Solution, SolveStats
 from nco.stop import MaxRuntime
 from nco.validate import validated_solution
 
@@ -38,7 +38,7 @@ def solve(
     -------
     Solution
         The best validated routes, or ``cost=None`` when the best found is infeasible.
-        ``stats["iterations"]`` counts PyVRP's iterations; ``stats["warm_start"]`` is
+        ``stats.iterations`` counts PyVRP's iterations; ``stats.warm_start`` is
         ``"cold"`` or ``"used"``.
     """
     stop = MaxRuntime(time_limit)
@@ -50,7 +50,7 @@ def solve(
     penalty = pyvrp.PenaltyParams(max_penalty=max(1e5, 10.0 * float(instance.distances.max())))
     params = pyvrp.SolveParams(penalty=penalty)
     result = pyvrp.solve(data, stop, seed=seed, collect_stats=False, initial_solution=start, params=params)
-    stats = {"iterations": result.num_iterations, "warm_start": "cold" if start is None else "used"}
+    stats = SolveStats(iterations=result.num_iterations, warm_start="cold" if start is None else "used")
     if not result.is_feasible():
         return no_solution("pyvrp", stop.elapsed(), f"best solution after {time_limit:g} s is infeasible")
     routes = from_pyvrp_solution(result.best)

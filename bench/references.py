@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
             _write(args.directory / REFS_FILE, refs)
             print(
                 f"{name}[{index}]: ref {costs[index]} ({len(solution.routes)} routes, "
-                f"{solution.stats.get('iterations', '?')} iterations, {time.perf_counter() - start:.1f} s)",
+                f"{solution.stats.iterations} iterations, {time.perf_counter() - start:.1f} s)",
                 flush=True,
             )
     return 0

@@ -35,7 +35,7 @@ from nco.instance import Instance
 from nco.plotting.anytime import plot_anytime
 from nco.pyvrp_bridge import to_problem_data
 from nco.refine import refine
-from nco.refine.seeds import SeedSource, construction_seeds, policy_seeds, random_seeds
+from nco.refine.starts import StartSource, construction_starts, policy_starts, random_starts
 from nco.solution import Solution
 from nco.stop import MaxRuntime
 
@@ -58,9 +58,9 @@ def _loaded_policy():
     return _POLICY["solver"]
 
 
-def _policy_seeds() -> SeedSource:
+def _policy_seeds() -> StartSource:
     """The policy's solutions alone (no savings seed), so that the arms differ only in seeds."""
-    return policy_seeds(_loaded_policy(), construction=False, fallback=None)
+    return policy_starts(_loaded_policy(), construction=False, fallback=None)
 
 
 def _policy_solver(instance: Instance, time_limit: float, seed: int = 0) -> Solution:
@@ -74,12 +74,12 @@ def ga_policy(instance: Instance, time_limit: float, seed: int = 0, initial=None
 
 def ga_random(instance: Instance, time_limit: float, seed: int = 0, initial=None) -> Solution:
     """The same GA seeded by random giant tours split into routes."""
-    return refine(instance, MaxRuntime(time_limit), seed, random_seeds).solution
+    return refine(instance, MaxRuntime(time_limit), seed, random_starts).solution
 
 
 def ga_construction(instance: Instance, time_limit: float, seed: int = 0, initial=None) -> Solution:
     """The same GA seeded by savings, nearest neighbour and random tours."""
-    return refine(instance, MaxRuntime(time_limit), seed, construction_seeds).solution
+    return refine(instance, MaxRuntime(time_limit), seed, construction_starts).solution
 
 
 def policy_alone(instance: Instance, time_limit: float, seed: int = 0, initial=None) -> Solution:
@@ -210,19 +210,19 @@ def targets(results: list[dict], budgets: list[float]) -> dict:
     return out
 
 
-def time_shares(size: int, budget: float, seed: int, seeds: SeedSource) -> dict[str, float]:
+def time_shares(size: int, budget: float, seed: int, starts: StartSource) -> dict[str, float]:
     """Where one nco run spends its budget (seconds per phase), on the set's first instance."""
     instance = load_testset(f"acvrp_n{size}_unseen")[0][0]
-    result = refine(instance, MaxRuntime(budget), seed, seeds)
+    result = refine(instance, MaxRuntime(budget), seed, starts)
     return {**result.timings, "iterations": result.num_iterations, "runtime": result.runtime}
 
 
-def anytime_figure(size: int, budget: float, seed: int, out: Path, curve: list, seeds: SeedSource) -> dict[str, list]:
+def anytime_figure(size: int, budget: float, seed: int, out: Path, curve: list, starts: StartSource) -> dict[str, list]:
     """Anytime curves of one instance: both GA variants against PyVRP cold."""
     instance = load_testset(f"acvrp_n{size}_unseen")[0][0]
     curves = {
-        NCO: refine(instance, MaxRuntime(budget), seed, seeds).curve,
-        GA_CONSTRUCTION: refine(instance, MaxRuntime(budget), seed, construction_seeds).curve,
+        NCO: refine(instance, MaxRuntime(budget), seed, starts).curve,
+        GA_CONSTRUCTION: refine(instance, MaxRuntime(budget), seed, construction_starts).curve,
         PYVRP: [(t, c) for t, c in curve if t <= budget],
     }
     figure = Figure(figsize=(6.4, 4.4), layout="constrained")
@@ -258,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     results = [run_size(size, args) for size in args.sizes]
     middle = 200 if 200 in args.sizes else args.sizes[0]
     first_curve = results[args.sizes.index(middle)]["pyvrp_curves"][0]
-    nco_seeds = _policy_seeds() if NCO in args.methods else construction_seeds
+    nco_seeds = _policy_seeds() if NCO in args.methods else construction_starts
     summary = {
         "meta": {
             "command": " ".join(["bench/refiner.py", *(sys.argv[1:] if argv is None else argv)]),

@@ -13,7 +13,7 @@ import numpy as np
 
 from nco.errors import NcoError
 from nco.instance import DEPOT, Instance
-from nco.solution import Solution
+from nco.solution import Solution, SolveStats
 
 
 @dataclass
@@ -138,7 +138,7 @@ def validated_solution(
     routes: Sequence[Sequence[int]],
     solver: str,
     runtime: float,
-    stats: dict | None = None,
+    stats: SolveStats | None = None,
 ) -> Solution:
     """Build the :class:`Solution` a solver returns, with the validator's cost.
 
@@ -151,4 +151,4 @@ def validated_solution(
     """
     report = check(instance, routes)
     clean = [[int(c) for c in route] for route in routes if len(route)]
-    return Solution(clean, float(report.cost), solver, float(runtime), dict(stats or {}))
+    return Solution(clean, float(report.cost), solver, float(runtime), stats or SolveStats())

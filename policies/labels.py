@@ -80,10 +80,10 @@ def routes_to_actions(routes: list[list[int]]) -> list[int]:
 def label_instance(instance: Instance, seconds: float, seed: int) -> tuple[list[int], float]:
     """Solve ``instance`` with the genetic refiner from construction seeds; its actions and cost."""
     from nco.refine import refine
-    from nco.refine.seeds import construction_seeds
+    from nco.refine.starts import construction_starts
     from nco.stop import MaxRuntime
 
-    result = refine(instance, MaxRuntime(seconds), seed, construction_seeds)
+    result = refine(instance, MaxRuntime(seconds), seed, construction_starts)
     return routes_to_actions(result.solution.routes), result.cost
 
 

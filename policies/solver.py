@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from nco.baselines.common import no_solution
 from nco.errors import InputError, NcoError
 from nco.instance import Instance
 from nco.policies.checkpoint import shipped_policy
 from nco.policies.inference import PolicySolver, problem_of
 from nco.refine import refine
-from nco.solution import Solution
+from nco.solution import Solution, SolveStats
 from nco.stop import MaxRuntime
 from nco.validate import validate, validated_solution
 
@@ -28,7 +29,7 @@ def solve(
     rollout always runs (it is the method's answer: 0.05 s at n = 100, 1.5 s at n = 1000),
     every further round only when it is expected to fit in the time left. With a fleet limit, a solution the policy cut
     into too many routes is re-cut to the fleet; when no re-cut one fits the capacity, the best
-    is repaired by the refiner's local search (``stats["repaired"]``), within what is left of
+    is repaired by the refiner's local search (``stats.repaired``), within what is left of
     the time, or at least one education (:func:`nco.refine.refine`).
 
     Parameters
@@ -48,8 +49,8 @@ def solve(
     Returns
     -------
     Solution
-        Validated; ``stats["checkpoint"]`` names the policy, ``stats["candidates"]`` counts the
-        distinct solutions it found. Infeasible (``cost=None``, ``stats["reason"]``) only when
+        Validated; ``stats.checkpoint`` names the policy, ``stats.candidates`` counts the
+        distinct solutions it found. Infeasible (``cost=None``, ``stats.reason``) only when
         even the repair finds nothing that fits the fleet.
     """
     stop = MaxRuntime(time_limit)
@@ -57,17 +58,18 @@ def solve(
         problem = problem_of(instance)  # refuses time windows
         policy = policy or shipped_policy(problem)
     except InputError as exc:
-        return Solution([], None, "policy", stop.elapsed(), {"reason": str(exc)})
+        return no_solution("policy", stop.elapsed(), str(exc))
     found = policy.solutions(instance, NUM_SOLUTIONS, seed, stop.remaining(), always_greedy=True)
     if initial:
         found.append(initial)
     feasible = [(report.cost, routes) for routes in found if (report := validate(instance, routes)).feasible]
-    stats = {"candidates": len(found), "checkpoint": policy.checkpoint_id, "repaired": False}
+    stats = SolveStats(candidates=len(found), checkpoint=policy.checkpoint_id)
     if not feasible:  # re-cut to a small fleet, every candidate is overloaded: repair the best
         try:
             repaired = refine(instance, MaxRuntime(stop.remaining()), seed, found[:1])
         except NcoError as exc:
-            return Solution([], None, "policy", stop.elapsed(), {**stats, "reason": f"policy solutions exceed the fleet ({exc})"})
-        feasible, stats["repaired"] = [(repaired.cost, repaired.solution.routes)], True
-    best = min(feasible, key=lambda item: item[0])[1]
+            stats.reason = f"policy solutions exceed the fleet ({exc})"
+            return Solution([], None, "policy", stop.elapsed(), stats)
+        feasible, stats.repaired = [(repaired.cost, repaired.solution.routes)], True
+    stats.policy_cost, best = min(feasible, key=lambda item: item[0])
     return validated_solution(instance, best, "policy", stop.elapsed(), stats)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from nco.instance import Instance
+from nco.solution import SolveStats
 from nco.validate import InfeasibleSolution, check, validate, validated_solution
 
 
@@ -189,9 +190,9 @@ def test_non_integer_nodes_are_not_customers(node):
 
 def test_validated_solution_and_check():
     inst = Instance(distances=[[0, 4, 6], [5, 0, 1], [7, 2, 0]], demands=[0, 1, 1], capacity=1)
-    solution = validated_solution(inst, [[1], [], [np.int64(2)]], "test", 0.5, {"k": 1})
+    solution = validated_solution(inst, [[1], [], [np.int64(2)]], "test", 0.5, SolveStats(iterations=1))
     assert solution.routes == [[1], [2]] and solution.cost == 4 + 5 + 6 + 7
-    assert (solution.solver, solution.runtime, solution.stats) == ("test", 0.5, {"k": 1})
+    assert (solution.solver, solution.runtime, solution.stats) == ("test", 0.5, SolveStats(iterations=1))
     with pytest.raises(InfeasibleSolution, match="load 2 exceeds capacity 1") as err:
         validated_solution(inst, [[1, 2]], "test", 0.0)
     assert not err.value.report.feasible

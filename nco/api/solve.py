@@ -113,14 +113,13 @@ def solve(
         instance = build_instance(parsed, matrices.distances, matrices.durations, source=matrices.info)
         translation, matrix_info = matrices.translation, matrices.info
     solution = run_method(instance, options, clock, policy=policy, progress=progress)
-    inference = float(solution.stats.get("timings", {}).get("seeding", 0.0))
+    inference = solution.stats.timings.get("starts", 0.0)
     computing_times = {
         "loading": clock.start - start,
         "matrix": matrix_seconds,
         "inference": inference,
         "refine": max(0.0, solution.runtime - inference),
     }
-    seed_costs = [c for c in solution.stats.get("seed_costs", [])[1:] if c is not None]
     extras = {
         "method": options.method,
         "solver": solution.solver,
@@ -129,12 +128,11 @@ def solve(
         "runtime": clock.elapsed(),
         "objective": "distance (m)",
         "capacity": instance.capacity,
-        # Seed 0 of method nco is Clarke-Wright savings; the policy's solutions follow it.
-        "policy_cost": min(seed_costs) if options.method == "nco" and seed_costs else solution.stats.get("policy_cost"),
-        "refiner_iterations": solution.stats.get("iterations"),
-        "curve": [[round(t, 4), c] for t, c in solution.stats.get("curve", [])],  # (seconds, best cost)
-        "checkpoint": solution.stats.get("checkpoint"),
-        "fallback": solution.stats.get("fallback"),
+        "policy_cost": solution.stats.policy_cost,
+        "refiner_iterations": solution.stats.iterations,
+        "curve": [[round(t, 4), c] for t, c in solution.stats.curve],  # (seconds, best cost)
+        "checkpoint": solution.stats.checkpoint,
+        "fallback": solution.stats.fallback,
         "matrix": matrix_info,
         "validated": True,
     }
@@ -174,7 +172,7 @@ def run_method(
     the policy's solutions, ``policy`` the policy alone; the baselines come from the solver
     registry (:func:`nco.baselines.get_solver`). When the policy cannot serve (no checkpoint,
     or time windows, which it does not model), the learned methods answer with the next best
-    thing and ``stats["fallback"]`` says so.
+    thing and ``stats.fallback`` says so.
 
     Raises
     ------
@@ -182,7 +180,7 @@ def run_method(
         When the method finds no feasible routes in time.
     """
     from nco.baselines import get_solver
-    from nco.refine.seeds import construction_seeds, policy_seeds
+    from nco.refine.starts import construction_starts, policy_starts
 
     clock = clock or MaxRuntime(options.time_limit)
     seed, fallback = options.seed, None
@@ -191,8 +189,8 @@ def run_method(
     limit = max(0.0, clock.remaining() - output_reserve(instance))
     try:
         if options.method == "nco":
-            seeds = construction_seeds if policy is None else policy_seeds(policy)
-            solution = get_solver("ga")(instance, limit, seed, seeds=seeds, callback=progress)
+            starts = construction_starts if policy is None else policy_starts(policy)
+            solution = get_solver("ga")(instance, limit, seed, starts=starts, callback=progress)
             fallback = fallback and f"{fallback}; refiner seeded by construction heuristics"
         elif options.method == "policy" and policy is not None:
             solution = get_solver("policy")(instance, limit, seed, policy=policy)
@@ -204,11 +202,11 @@ def run_method(
     except InfeasibleSolution as exc:  # e.g. more routes than the problem has vehicles
         raise SolveFailed(f"{options.method}: its routes break the problem: {exc}") from None
     if not solution.feasible:
-        reason = solution.stats.get("reason") or "no feasible routes found (try a longer time limit or more vehicles)"
+        reason = solution.stats.reason or "no feasible routes found (try a longer time limit or more vehicles)"
         raise SolveFailed(f"{options.method}: {reason}")
-    solution.stats["fallback"] = fallback
+    solution.stats.fallback = fallback
     if policy is not None and options.method in LEARNED:
-        solution.stats["checkpoint"] = policy.checkpoint_id
+        solution.stats.checkpoint = policy.checkpoint_id
         solution.solver = options.method
     return solution
 

@@ -143,7 +143,7 @@ def _solve_instance(
                 start = time.perf_counter()
                 try:
                     solution = solver(instance, budget, seed)
-                    cost, reason = solution.cost, str(solution.stats.get("reason", ""))
+                    cost, reason = solution.cost, solution.stats.reason or ""
                 except NcoError as exc:  # e.g. the validator rejecting a solver's routes
                     cost, reason = None, f"{type(exc).__name__}: {exc}"
                 wall = time.perf_counter() - start

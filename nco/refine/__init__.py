@@ -1,4 +1,4 @@
-"""Hybrid genetic search that refines seed solutions (the policy's, by default).
+"""Hybrid genetic search that refines starting solutions (the policy's, by default).
 
 Entry points: :func:`refine` (a :class:`Result` with the anytime curve) and :func:`solve`
 (the common solver signature, registry name ``"ga"``).

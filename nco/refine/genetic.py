@@ -1,7 +1,7 @@
 """The hybrid genetic search loop: select, cross, split, educate, mutate, repair, survive, restart.
 
 Each step lives in its own module; this one only orders them and keeps the best solution
-and the anytime curve. One *iteration* is the education of one seed, or one offspring (a
+and the anytime curve. One *iteration* is the education of one starting solution, or one offspring (a
 crossover child, educated, or a parent, then a mutation burst). The stopping criterion is
 asked once per iteration, so an iteration limit is deterministic; a time limit is also
 checked inside bursts.
@@ -27,7 +27,7 @@ from nco.refine.penalties import PenaltyManager, PenaltyParams
 from nco.refine.population import Population, PopulationParams
 from nco.refine.result import Result
 from nco.refine.split import split
-from nco.solution import Routes
+from nco.solution import Routes, SolveStats
 from nco.stop import StoppingCriterion
 from nco.validate import validate, validated_solution
 
@@ -41,14 +41,14 @@ class GeneticParams:
 
     Attributes
     ----------
-    num_seeds
-        K: solutions asked from the seed function (the policy's best K, greedy first).
-    seed_share
-        Share of a time limit the seed function may use (the policy's first, greedy
+    num_starts
+        K: solutions asked from the start source (the policy's best K, greedy first).
+    start_share
+        Share of a time limit the start source may use (the policy's first, greedy
         solution always comes, even past it).
     num_random
-        Random giant tours added to the seeds in the initial population. A restart
-        rebuilds the population from ``num_seeds`` random tours.
+        Random giant tours added to the starts in the initial population. A restart
+        rebuilds the population from ``num_starts`` random tours.
     crossover_rate
         Share of offspring made by crossover and education; the others start from one
         parent. Every offspring then goes through a mutation burst.
@@ -68,8 +68,8 @@ class GeneticParams:
         Adaptive-penalty settings.
     """
 
-    num_seeds: int = 8
-    seed_share: float = 0.25
+    num_starts: int = 8
+    start_share: float = 0.25
     num_random: int = 0
     crossover_rate: float = 0.1
     mutation_steps: int = 300
@@ -109,16 +109,16 @@ class GeneticAlgorithm:
         self.best_routes: Routes | None = None
         self.curve: list[tuple[float, float]] = []
 
-    def run(self, stop: StoppingCriterion, seeds: Sequence[Routes], callback: Callback | None = None) -> Result:
-        """Search from ``seeds`` until ``stop`` says so; never worse than the best seed.
+    def run(self, stop: StoppingCriterion, starts: Sequence[Routes], callback: Callback | None = None) -> Result:
+        """Search from ``starts`` until ``stop`` says so; never worse than the best start.
 
         Parameters
         ----------
         stop
             Stopping criterion (:class:`nco.stop.MaxRuntime`, :class:`nco.stop.MaxIterations`).
-            Its ``start`` is the start of the curve and runtime, so that the seeding done
+            Its ``start`` is the start of the curve and runtime, so that the starting solutions computed
             before counts.
-        seeds
+        starts
             Initial solutions (nco routes). Feasible ones bound the result; incomplete ones
             (a customer missing or repeated) or ones with too many routes are not bred from.
         callback
@@ -126,9 +126,9 @@ class GeneticAlgorithm:
         """
         start = stop.start
         self._start, self._callback, self._stop = start, callback, stop
-        seed_costs = [self._consider(routes) for routes in seeds]
+        start_costs = [self._consider(routes) for routes in starts]
         fleet = self.instance.num_vehicles or self.instance.num_customers
-        complete = [routes for routes in seeds if _covers(self.instance, routes) and len(routes) <= fleet]
+        complete = [routes for routes in starts if _covers(self.instance, routes) and len(routes) <= fleet]
         iterations = restarts = stale = 0
 
         def next_iteration() -> bool:
@@ -153,17 +153,17 @@ class GeneticAlgorithm:
                     restarts += 1
                     stale = 0
                     self.population.clear()
-                    for routes in self._random_tours(self.params.num_seeds):
+                    for routes in self._random_tours(self.params.num_starts):
                         if not next_iteration():
                             break
                         self._accept(self._educate(routes), stop)
 
         if self.best_routes is None:
-            raise NcoError("refiner: no seed was feasible and the search found no feasible solution in time")
+            raise NcoError("refiner: no starting solution was feasible and the search found no feasible solution in time")
         runtime = time.perf_counter() - start
-        stats = {"curve": self.curve, "iterations": iterations, "restarts": restarts}
+        stats = SolveStats(iterations=iterations, restarts=restarts, curve=self.curve)
         solution = validated_solution(self.instance, self.best_routes, "ga", runtime, stats)
-        return Result(solution, self.curve, iterations, restarts, runtime, seed_costs, dict(self.timings))
+        return Result(solution, self.curve, iterations, restarts, runtime, start_costs, dict(self.timings))
 
     def _offspring(self) -> Individual:
         """A crossover child (educated) or a parent, per ``crossover_rate``, after a mutation burst."""

@@ -17,17 +17,19 @@ class Result:
         The best feasible solution found, validated (``solution.cost`` in metres).
     curve
         Anytime curve: ``(seconds since the start, best cost)`` at every improvement,
-        starting with the best seed. Seconds include seeding (policy inference).
+        starting with the best start. Seconds include computing the starts (policy inference).
     num_iterations
-        Educations performed (seeds and offspring): one stopping-criterion check each.
+        Educations performed (starts and offspring): one stopping-criterion check each.
     num_restarts
         Times the population was rebuilt after too long without improvement.
     runtime
         Wall-clock seconds of the whole run.
-    seed_costs
-        Cost of every seed as given (``None`` for an infeasible one), before education.
+    start_costs
+        Cost of every starting solution as given (``None`` for an infeasible one), before education.
+    start_origins
+        Where each starting solution came from (:class:`nco.refine.starts.Start`).
     timings
-        Seconds spent per phase: ``seeding``, ``education``, ``crossover`` (with split)
+        Seconds spent per phase: ``starts`` (computing the starting solutions), ``education``, ``crossover`` (with split)
         and ``population`` (selection and survivor selection).
     """
 
@@ -36,8 +38,9 @@ class Result:
     num_iterations: int
     num_restarts: int
     runtime: float
-    seed_costs: list[float | None] = field(default_factory=list)
+    start_costs: list[float | None] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    start_origins: list[str] = field(default_factory=list)
 
     @property
     def cost(self) -> float:
@@ -46,16 +49,21 @@ class Result:
         return self.solution.cost
 
     @property
-    def best_seed_cost(self) -> float | None:
-        """Cheapest feasible seed, or ``None`` when no seed was feasible."""
-        feasible = [c for c in self.seed_costs if c is not None]
+    def best_start_cost(self) -> float | None:
+        """Cheapest feasible seed, or ``None`` when no starting solution was feasible."""
+        feasible = [c for c in self.start_costs if c is not None]
+        return min(feasible) if feasible else None
+
+    def best_start_cost_of(self, origin: str) -> float | None:
+        """Cheapest feasible start from ``origin`` (e.g. ``"policy"``), or ``None``."""
+        feasible = [c for c, o in zip(self.start_costs, self.start_origins) if o == origin and c is not None]
         return min(feasible) if feasible else None
 
     def summary(self) -> str:
         """One line for logs and the CLI."""
-        seed = self.best_seed_cost
-        start = "none" if seed is None else f"{seed:.0f}"
+        best = self.best_start_cost
+        first = "none" if best is None else f"{best:.0f}"
         return (
-            f"cost {self.cost:.0f} (best seed {start}) after {self.num_iterations} iterations, "
+            f"cost {self.cost:.0f} (best start {first}) after {self.num_iterations} iterations, "
             f"{self.num_restarts} restarts, {self.runtime:.2f}s"
         )

@@ -41,4 +41,4 @@ def test_too_small_fleet_is_reported_not_returned(make_instance):
     # Ten vehicles carry the demand, but windows an hour wide all over four hours do not fit.
     instance = make_instance(30, seed=4, time_windows=True, capacity=1000, num_vehicles=1)
     solution = nearest_neighbour(instance)
-    assert solution.cost is None and "allows 1 vehicles" in solution.stats["reason"]
+    assert solution.cost is None and "allows 1 vehicles" in solution.stats.reason

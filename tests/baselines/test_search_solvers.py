@@ -31,7 +31,7 @@ def test_warm_start_is_used_and_never_worse(make_instance, name, time_windows):
     instance = make_instance(25, seed=6, time_windows=time_windows)
     start = nearest_neighbour(instance)
     solution = SOLVERS[name](instance, 0.2, initial=start.routes)
-    assert solution.stats["warm_start"] == "used"
+    assert solution.stats.warm_start == "used"
     assert solution.cost <= start.cost
 
 
@@ -40,7 +40,7 @@ def test_nothing_feasible_gives_no_cost(make_instance, name):
     # One vehicle could carry every demand, but not within the time windows.
     instance = make_instance(30, seed=4, time_windows=True, capacity=1000, num_vehicles=1)
     solution = SOLVERS[name](instance, 0.2)
-    assert solution.cost is None and solution.routes == [] and solution.stats["reason"]
+    assert solution.cost is None and solution.routes == [] and solution.stats.reason
 
 
 @pytest.mark.parametrize("name", SOLVERS)
@@ -56,7 +56,7 @@ def test_ortools_ignores_a_warm_start_it_cannot_restore(make_instance):
     instance = make_instance(20, seed=7)
     everyone = [list(range(1, 21))]  # one route far over capacity
     solution = ortools_solver.solve(instance, 0.3, initial=everyone)
-    assert solution.stats["warm_start"] == "rejected" and solution.feasible
+    assert solution.stats.warm_start == "rejected" and solution.feasible
 
 
 def test_ortools_solves_atsp_with_one_vehicle(make_instance):
@@ -67,4 +67,4 @@ def test_ortools_solves_atsp_with_one_vehicle(make_instance):
 
 def test_pyvrp_reports_its_iterations(make_instance):
     solution = pyvrp_solver.solve(make_instance(15, seed=9), 0.1, seed=3)
-    assert solution.stats["iterations"] > 0 and solution.stats["warm_start"] == "cold"
+    assert solution.stats.iterations > 0 and solution.stats.warm_start == "cold"

@@ -10,7 +10,7 @@ from nco.refine.diversity import broken_pairs_distance
 from nco.refine.education import Education
 from nco.refine.penalties import PenaltyManager, PenaltyParams
 from nco.refine.population import Population, PopulationParams
-from nco.refine.seeds import random_seeds
+from nco.refine.starts import random_starts
 from nco.refine.split import split
 from nco.validate import validate
 
@@ -53,7 +53,7 @@ def test_split_respects_fleet_limit(cvrp):
 def test_broken_pairs_distance(cvrp):
     education = Education(to_problem_data(cvrp))
     evaluator = PenaltyManager.for_instance(cvrp).cost_evaluator()
-    a, b = (education(routes, evaluator) for routes in random_seeds(cvrp, 2, seed=4))
+    a, b = (education(routes, evaluator) for routes, _ in random_starts(cvrp, 2, seed=4))
     assert broken_pairs_distance(a, [a])[0] == 0
     d = broken_pairs_distance(a, [b])[0]
     assert 0 < d <= 1
@@ -65,7 +65,7 @@ def test_population_keeps_its_size_and_drops_clones(cvrp):
     evaluator = PenaltyManager.for_instance(cvrp, PenaltyParams()).cost_evaluator()
     params = PopulationParams(min_pop_size=4, generation_size=3)
     population = Population(params, np.random.default_rng(0))
-    members = [education(r, evaluator) for r in random_seeds(cvrp, 10, seed=1)]
+    members = [education(r, evaluator) for r, _ in random_starts(cvrp, 10, seed=1)]
     for member in [*members, members[0], members[0]]:
         population.add(member, 100.0, 1.0)
         assert len(population.feasible) < 7 and len(population.infeasible) < 7

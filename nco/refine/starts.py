@@ -1,13 +1,15 @@
-"""Where the initial population comes from: a seed source ``(instance, k, seed, time_limit)``.
+"""Where the initial population comes from: a start source ``(instance, k, seed, time_limit)``.
 
-The genetic algorithm takes any :class:`SeedSource`, so the policy, a construction heuristic
+The genetic algorithm takes any :class:`StartSource`, so the policy, a construction heuristic
 or random tours plug in the same way, and the benchmark can compare them on equal terms.
+Every starting solution says where it came from (:class:`Start`), so that a report can give
+the policy's own cost without knowing how a source orders its starts.
 """
 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 import numpy as np
 
@@ -21,25 +23,33 @@ if TYPE_CHECKING:
 
 
 
-class SeedSource(Protocol):
-    """``source(instance, k, seed, time_limit)``: up to ``k`` route sets, best guess first.
+class Start(NamedTuple):
+    """One starting solution and its origin: ``"savings"``, ``"nearest_neighbour"``,
+    ``"policy"``, ``"random"``, or ``"given"`` for routes handed to the refiner as they are."""
 
-    ``time_limit`` is the seconds seeding may take (``None``: no limit). A source returns at
+    routes: Routes
+    origin: str
+
+
+class StartSource(Protocol):
+    """``source(instance, k, seed, time_limit)``: up to ``k`` starts, best guess first.
+
+    ``time_limit`` is the seconds computing them may take (``None``: no limit). A source returns at
     least one solution unless even that would not fit the limit (the policy on a large
     instance); the refiner then starts from random tours.
     """
 
-    def __call__(self, instance: Instance, k: int, seed: int = 0, time_limit: float | None = None) -> list[Routes]: ...
+    def __call__(self, instance: Instance, k: int, seed: int = 0, time_limit: float | None = None) -> list[Start]: ...
 
 
-def random_seeds(instance: Instance, k: int, seed: int = 0, time_limit: float | None = None) -> list[Routes]:
+def random_starts(instance: Instance, k: int, seed: int = 0, time_limit: float | None = None) -> list[Start]:
     """``k`` uniformly random giant tours, each split into capacity-respecting routes."""
     rng = np.random.default_rng(seed)
     customers = np.arange(1, instance.num_customers + 1)
-    return [split(instance, rng.permutation(customers), 0.0, max_overload=1.0) for _ in range(k)]
+    return [Start(split(instance, rng.permutation(customers), 0.0, max_overload=1.0), "random") for _ in range(k)]
 
 
-def construction_seeds(instance: Instance, k: int, seed: int = 0, time_limit: float | None = None) -> list[Routes]:
+def construction_starts(instance: Instance, k: int, seed: int = 0, time_limit: float | None = None) -> list[Start]:
     """Seeds without a policy: Clarke-Wright savings, nearest neighbour, then random tours.
 
     The two heuristics are :mod:`nco.baselines`'; one that finds nothing feasible (too many
@@ -50,17 +60,17 @@ def construction_seeds(instance: Instance, k: int, seed: int = 0, time_limit: fl
     from nco.baselines.heuristics import nearest_neighbour, savings
 
     start = time.perf_counter()
-    built = [savings(instance).routes]
+    built = [Start(savings(instance).routes, "savings")]
     if k > 1 and (time_limit is None or 2 * (time.perf_counter() - start) < time_limit):
-        built.append(nearest_neighbour(instance).routes)
-    built = [routes for routes in built if routes]
-    return built + random_seeds(instance, k - len(built), seed)
+        built.append(Start(nearest_neighbour(instance).routes, "nearest_neighbour"))
+    built = [start for start in built if start.routes]
+    return built + random_starts(instance, k - len(built), seed)
 
 
-def policy_seeds(
-    policy: PolicySolver | None = None, construction: bool = True, fallback: SeedSource | None = construction_seeds
-) -> SeedSource:
-    """Seeds from the trained policy, best first, within the time limit.
+def policy_starts(
+    policy: PolicySolver | None = None, construction: bool = True, fallback: StartSource | None = construction_starts
+) -> StartSource:
+    """Starts from the trained policy, best first, within the time limit.
 
     Parameters
     ----------
@@ -75,7 +85,7 @@ def policy_seeds(
         lets the policy's :class:`~nco.errors.InputError` through.
     """
 
-    def seed_fn(instance: Instance, k: int, seed: int = 0, time_limit: float | None = None) -> list[Routes]:
+    def source(instance: Instance, k: int, seed: int = 0, time_limit: float | None = None) -> list[Start]:
         from nco.policies.checkpoint import shipped_policy  # torch: loaded only when asked for
         from nco.policies.inference import problem_of
 
@@ -87,8 +97,8 @@ def policy_seeds(
             if fallback is None:
                 raise
             return fallback(instance, k, seed, time_limit)
-        built = construction_seeds(instance, 1, seed, time_limit) if construction else []
+        built = construction_starts(instance, 1, seed, time_limit) if construction else []
         left = None if time_limit is None else max(0.0, time_limit - (time.perf_counter() - start))
-        return built + solver.solutions(instance, k, seed, left)
+        return built + [Start(routes, "policy") for routes in solver.solutions(instance, k, seed, left)]
 
-    return seed_fn
+    return source
