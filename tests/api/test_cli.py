@@ -12,7 +12,7 @@ import pytest
 
 from nco.cli.main import main
 from nco.instance import Instance
-from nco.io import instance_to_dict
+from nco.io import instance_to_dict, save_batch
 from nco.osrm.server import free_port
 from nco.paths import EXAMPLES_DIR
 
@@ -161,6 +161,7 @@ BAD_FILES = [
     ("coords.json", json.dumps({"distances": [[0, 1], [1, 0]], "coords": [[7.4], [7.4, 43.7]]}).encode(), "coords:"),
     ("short.vrp", SHORT_DEMANDS.encode(), "DEMAND_SECTION: has 3 entries for 6 nodes"),
     ("ids.json", json.dumps({"jobs": [{"id": True}], "vehicles": [{"id": "1"}]}).encode(), "jobs[0].id"),
+    ("junk.npz", b"x", "is not an npz file of nco instances"),
 ]
 
 
@@ -171,6 +172,17 @@ def test_bad_files_are_one_line_and_exit_2(tmp_path, capsys, name, raw, message)
     assert main(["solve", str(path), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err and err.startswith("nco solve: error: ")
+
+
+def test_npz_instances_are_solved_one_at_a_time(tmp_path, capsys):
+    instance = Instance(distances=[[0, 5, 7], [5, 0, 3], [7, 3, 0]], demands=[0, 1, 1], capacity=2)
+    one, two = tmp_path / "one.npz", tmp_path / "two.npz"
+    save_batch([instance], one)
+    save_batch([instance, instance], two)
+    done = _nco("solve", str(one), "--method", "pyvrp", "--time-limit", "0.1", "--quiet")  # with the fast exit
+    assert done.returncode == 0 and json.loads(done.stdout)["summary"]["unassigned"] == 0
+    assert main(["solve", str(two), "--quiet"]) == 2
+    assert "holds 2 instances; nco solve takes one" in capsys.readouterr().err
 
 
 def test_output_folders_are_checked_before_solving(tmp_path, capsys, make_problem):
