@@ -1,11 +1,20 @@
-"""In-memory asymmetric instances for the refiner tests: CVRP, ATSP and CVRP with windows."""
+"""In-memory instances for the refiner tests (CVRP, ATSP, CVRP with windows, a hand-checkable
+line, an unsolvable one) and the helpers several test files share."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pytest
 
 from nco.instance import Instance
+from nco.pyvrp_bridge import to_problem_data, to_pyvrp_solution
+from nco.refine.education import Education
+from nco.refine.genetic import GeneticParams
+from nco.refine.individual import Individual
+from nco.refine.penalties import PenaltyManager
+from nco.refine.starts import random_starts
 
 
 def road_matrix(n: int, rng: np.random.Generator) -> np.ndarray:
@@ -57,3 +66,52 @@ def cvrptw() -> Instance:
         service_times=service,
         name="cvrptw30",
     )
+
+
+@pytest.fixture
+def line() -> Instance:
+    """Four customers at 10, 20, 30 and 40 m along one road from the depot; demand 1 each,
+    capacity 2. Small enough to check costs by hand: route [1, 2] costs 40, [3, 4] costs 80."""
+    x = np.array([0, 10, 20, 30, 40])
+    return Instance(distances=np.abs(x[:, None] - x[None]), demands=[0, 1, 1, 1, 1], capacity=2, name="line4")
+
+
+@pytest.fixture
+def impossible() -> Instance:
+    """Each customer can only be reached in time on its own route, and there is one vehicle."""
+    return Instance(
+        distances=[[0, 50, 50], [50, 0, 100], [50, 100, 0]],
+        demands=[0, 1, 1],
+        capacity=4,
+        num_vehicles=1,
+        time_windows=[[0, 1000], [50, 60], [50, 60]],
+    )
+
+
+@pytest.fixture
+def fast() -> GeneticParams:
+    """Short mutation bursts keep iteration-limited runs fast; defaults are covered by solve()."""
+    return GeneticParams(mutation_steps=10)
+
+
+def as_individual(instance: Instance, routes: Sequence[Sequence[int]]) -> Individual:
+    """``routes`` as an :class:`Individual`, exactly as given (not educated)."""
+    return Individual.from_pyvrp(to_pyvrp_solution(to_problem_data(instance), routes), instance.num_customers)
+
+
+@pytest.fixture
+def individual() -> Callable[[Instance, Sequence[Sequence[int]]], Individual]:
+    """``individual(instance, routes)``: the routes as an :class:`Individual`, not educated."""
+    return as_individual
+
+
+@pytest.fixture
+def educated(cvrp: Instance) -> Callable[..., list[Individual]]:
+    """``educated(count, seed=0)``: random starts of ``cvrp`` educated under its initial penalties."""
+    education = Education(to_problem_data(cvrp))
+    evaluator = PenaltyManager.for_instance(cvrp).cost_evaluator()
+
+    def make(count: int, seed: int = 0) -> list[Individual]:
+        return [education(routes, evaluator) for routes, _ in random_starts(cvrp, count, seed=seed)]
+
+    return make
