@@ -17,7 +17,8 @@ class Result:
         The best feasible solution found, validated (``solution.cost`` in metres).
     curve
         Anytime curve: ``(seconds since the start, best cost)`` at every improvement,
-        starting with the best start. Seconds include computing the starts (policy inference).
+        beginning with the first feasible start (each cheaper start adds a point). Seconds
+        include computing the starts (policy inference).
     num_iterations
         Educations performed (starts and offspring): one stopping-criterion check each.
     num_restarts
@@ -29,8 +30,9 @@ class Result:
     start_origins
         Where each starting solution came from (:class:`nco.refine.starts.Start`).
     timings
-        Seconds spent per phase: ``starts`` (computing the starting solutions), ``education``, ``crossover`` (with split)
-        and ``population`` (selection and survivor selection).
+        Seconds spent per phase: ``starts`` (computing the starting solutions),
+        ``education``, ``mutation``, ``crossover`` (with split) and ``population`` (selection
+        and survivor selection).
     """
 
     solution: Solution
@@ -50,7 +52,7 @@ class Result:
 
     @property
     def best_start_cost(self) -> float | None:
-        """Cheapest feasible seed, or ``None`` when no starting solution was feasible."""
+        """Cheapest feasible start, or ``None`` when no starting solution was feasible."""
         feasible = [c for c in self.start_costs if c is not None]
         return min(feasible) if feasible else None
 

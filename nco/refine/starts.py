@@ -34,9 +34,10 @@ class Start(NamedTuple):
 class StartSource(Protocol):
     """``source(instance, k, seed, time_limit)``: up to ``k`` starts, best guess first.
 
-    ``time_limit`` is the seconds computing them may take (``None``: no limit). A source returns at
-    least one solution unless even that would not fit the limit (the policy on a large
-    instance); the refiner then starts from random tours.
+    ``time_limit`` is the seconds computing them may take (``None``: no limit). A source returns
+    at least one start for ``k >= 1`` unless even that would not fit the limit (the policy on a
+    large instance); the refiner then starts from random tours. :func:`policy_starts` with
+    ``construction=True`` puts savings in front of the policy's ``k``.
     """
 
     def __call__(self, instance: Instance, k: int, seed: int = 0, time_limit: float | None = None) -> list[Start]: ...
@@ -50,7 +51,7 @@ def random_starts(instance: Instance, k: int, seed: int = 0, time_limit: float |
 
 
 def construction_starts(instance: Instance, k: int, seed: int = 0, time_limit: float | None = None) -> list[Start]:
-    """Seeds without a policy: Clarke-Wright savings, nearest neighbour, then random tours.
+    """Starts without a policy: Clarke-Wright savings, nearest neighbour, then random tours.
 
     The two heuristics are :mod:`nco.baselines`'; one that finds nothing feasible (too many
     routes for the fleet) is skipped. Savings always runs (it is what nco promises never to
@@ -59,6 +60,8 @@ def construction_starts(instance: Instance, k: int, seed: int = 0, time_limit: f
     """
     from nco.baselines.heuristics import nearest_neighbour, savings
 
+    if k < 1:
+        return []
     start = time.perf_counter()
     built = [Start(savings(instance).routes, "savings")]
     if k > 1 and (time_limit is None or 2 * (time.perf_counter() - start) < time_limit):

@@ -4,12 +4,14 @@ feasible, and a clear error when nothing ever is."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from nco.errors import NcoError
 from nco.refine import GeneticAlgorithm, GeneticParams, refine
 from nco.refine.starts import construction_starts, random_starts
-from nco.stop import MaxIterations
+from nco.stop import MaxIterations, MaxRuntime
 from nco.validate import check, validate
 
 
@@ -63,3 +65,30 @@ def test_no_budget_still_educates_once_when_nothing_is_feasible(cvrp, fast):
 def test_nothing_feasible_is_a_clear_error(impossible, fast):
     with pytest.raises(NcoError, match="no starting solution was feasible"):
         refine(impossible, MaxIterations(3), starts=random_starts, params=fast)
+
+
+def _record_educations(ga: GeneticAlgorithm) -> list:
+    """What ``ga`` educates from now on, in order (its education still runs)."""
+    educated: list = []
+    education = ga.education
+    ga.education = lambda routes, evaluator: educated.append(routes) or education(routes, evaluator)
+    return educated
+
+
+def test_starts_are_educated_best_first_and_only_while_the_share_allows(cvrp, fast):
+    worse = random_starts(cvrp, 1, seed=3)[0].routes
+    better = construction_starts(cvrp, 1)[0].routes
+    ga = GeneticAlgorithm(cvrp, replace(fast, start_education_share=0.0), seed=0)
+    educated = _record_educations(ga)
+    ga.run(MaxRuntime(0.3), [worse, better])
+    assert educated[0] == better and worse not in educated  # no share left for the second start
+    assert len(educated) >= 1 and ga.curve[-1][1] <= validate(cvrp, better).cost
+
+
+def test_fleet_counts_only_non_empty_routes(cvrp, fast):
+    routes = random_starts(cvrp, 1, seed=0)[0].routes
+    padded = cvrp.replace(num_vehicles=len(routes))
+    ga = GeneticAlgorithm(padded, fast, seed=0)
+    educated = _record_educations(ga)
+    ga.run(MaxIterations(1), [[*routes, []]])
+    assert educated == [[*routes, []]]  # bred from, not replaced by a random tour
