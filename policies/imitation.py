@@ -73,10 +73,10 @@ def shuffled_routes(actions: np.ndarray, rng: np.random.Generator) -> np.ndarray
     return out
 
 
-def shard_inputs(shard: LabelShard, rows: np.ndarray) -> dict[str, torch.Tensor]:
-    """The policy input of some instances of a shard."""
+def shard_inputs(shard: LabelShard, rows: np.ndarray, problem: str) -> dict[str, torch.Tensor]:
+    """The policy input of some instances of a shard (``"acvrp"`` or ``"atsp"``)."""
     return arrays_to_tensors(
-        "acvrp",
+        problem,
         distances=shard.distances[rows],
         demands=shard.demands[rows],
         capacity=shard.capacity[rows],
@@ -88,7 +88,8 @@ def imitation_loss(policy: MatrixPolicy, shard: LabelShard, rows: np.ndarray, rn
     """Mean negative log-likelihood per decision of (route-shuffled) labels."""
     actions = np.stack([shuffled_routes(shard.actions[r], rng) for r in rows])
     decisions = torch.as_tensor((actions != 0).sum(1) + 1, dtype=torch.float32)  # customers + returns
-    out = policy(shard_inputs(shard, rows), decode_type="greedy", actions=torch.as_tensor(actions, dtype=torch.long))
+    inputs = shard_inputs(shard, rows, policy.config.problem)
+    out = policy(inputs, decode_type="greedy", actions=torch.as_tensor(actions, dtype=torch.long))
     return -(out["log_likelihood"] / decisions).mean()
 
 
@@ -98,7 +99,8 @@ def greedy_gap(policy: MatrixPolicy, shards: list[LabelShard]) -> float:
     policy.eval()
     gaps = []
     for shard in shards:
-        reward = policy(shard_inputs(shard, np.arange(len(shard))), decode_type="greedy")["reward"]
+        inputs = shard_inputs(shard, np.arange(len(shard)), policy.config.problem)
+        reward = policy(inputs, decode_type="greedy")["reward"]
         gaps.append(100 * (-reward.numpy() - shard.costs) / shard.costs)
     policy.train()
     return float(np.concatenate(gaps).mean())

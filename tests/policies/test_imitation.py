@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
+import pytest
 import torch
 
 from nco.envs import actions_to_routes, instances_to_tensors
 from nco.instance import Instance
-from nco.policies.imitation import ImitationConfig, imitate, imitation_loss, shuffled_routes
+from nco.policies.imitation import ImitationConfig, greedy_gap, imitate, imitation_loss, shuffled_routes
 from nco.policies.labels import LabelShard, generate, label_paths, routes_to_actions
 from nco.policies.policy import MatrixPolicy
 from nco.validate import validate
@@ -20,10 +23,11 @@ def test_shuffled_routes_keep_the_solution():
     assert sorted(map(tuple, actions_to_routes(shuffled))) == sorted(map(tuple, actions_to_routes(actions)))
 
 
-def test_teacher_forcing_scores_what_decoding_chose(tiny, sample):
+@pytest.mark.parametrize("problem", ["acvrp", "atsp"])
+def test_teacher_forcing_scores_what_decoding_chose(tiny, sample, problem):
     torch.manual_seed(0)
-    policy = MatrixPolicy(tiny).eval()
-    inputs = instances_to_tensors(sample(12, 3, seed=2), "acvrp")
+    policy = MatrixPolicy(replace(tiny, problem=problem)).eval()
+    inputs = instances_to_tensors(sample(12, 3, problem, seed=2), problem)
     with torch.no_grad():
         greedy = policy(inputs, decode_type="greedy")
         forced = policy(inputs, decode_type="greedy", actions=greedy["actions"])
@@ -53,3 +57,12 @@ def test_labels_are_validated_solutions_and_a_run_resumes(tmp_path, tiny):
     lines = (tmp_path / "run" / "curve.csv").read_text().splitlines()
     assert [line.split(",")[0] for line in lines] == ["epoch", "0", "1", "2"]
     assert (tmp_path / "run" / "policy_best.pt").is_file()
+
+
+def test_atsp_labels_are_one_tour_the_atsp_policy_imitates(tmp_path, tiny):
+    generate(tmp_path / "atsp", problem="atsp", sizes=(7,), shards=1, per_shard=2, seconds_per_100=1.0, seed=4)
+    shard = LabelShard.load(label_paths(tmp_path / "atsp")[0])
+    assert all(len(actions_to_routes(actions)) == 1 for actions in shard.actions)
+    policy = MatrixPolicy(replace(tiny, problem="atsp"))
+    assert imitation_loss(policy, shard, np.arange(2), np.random.default_rng(0)).item() > 0
+    assert greedy_gap(policy, [shard]) >= -1e-6  # the labels are the refiner's near-optimal tours
