@@ -31,12 +31,9 @@ import nco
 from nco.baselines import get_solver
 from nco.instance import Instance
 from nco.io import instance_to_dict
-from nco.paths import CACHE_DIR
+from unseen import sample_unseen  # bench/unseen.py, next to this script
 
 RESULTS = Path(__file__).resolve().parent / "results"
-OSM = Path(__file__).resolve().parents[2] / "shared" / "osm"
-BIG_POOLS = CACHE_DIR / "pools2k"
-UNSEEN = ("porto", "baltimore")
 FRESH_CALL = """
 import json, sys, time
 from nco.io import instance_from_dict
@@ -55,18 +52,7 @@ def instances(n: int, count: int) -> list[tuple[Instance, float | None]]:
 
         found, refs = load_testset(f"acvrp_n{n}_unseen")
         return list(zip(found[:count], (refs or [None] * count)[:count]))
-    from nco.envs import CityGenerator
-    from nco.pools import load_pool
-
-    pools = [load_pool(f"{city}2k", BIG_POOLS) if (BIG_POOLS / f"{city}2k.npz").is_file() else _build(city) for city in UNSEEN]
-    return [(inst, None) for inst in CityGenerator(n, "acvrp", pools, seed=n).instances(count, f"acvrp_n{n}")]
-
-
-def _build(city: str):
-    from nco.pools import build_city, load_pool
-
-    build_city(OSM / f"{city}.osm.pbf", points=2001, seed=0, name=f"{city}2k", out=BIG_POOLS)
-    return load_pool(f"{city}2k", BIG_POOLS)
+    return [(inst, None) for inst in sample_unseen(n, count, seed=n)]
 
 
 def run_size(n: int, limits: list[float], count: int, cli: bool) -> list[dict]:
