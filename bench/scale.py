@@ -4,7 +4,7 @@ For each size n and time limit T, on unseen cities (porto, baltimore), one worke
 
 - wall time of ``nco.solve(instance, T, method="nco")`` in a warm process (max over instances),
   of the first call in a fresh process (torch's import included, checkpoint loading inside
-  the limit), and of the whole ``nco solve`` command;
+  the limit), and of the whole ``nco solve`` command reading the problem as JSON and as npz;
 - the gap of nco, PyVRP at T and at 10 T, OR-Tools at T and Clarke-Wright savings, each to the
   best cost known for the instance (this run's best, or the test set's PyVRP reference).
 
@@ -30,7 +30,7 @@ import numpy as np
 import nco
 from nco.baselines import get_solver
 from nco.instance import Instance
-from nco.io import instance_to_dict
+from nco.io import instance_to_dict, save_batch
 from unseen import sample_unseen  # bench/unseen.py, next to this script
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -70,6 +70,8 @@ def run_size(n: int, limits: list[float], count: int, cli: bool) -> list[dict]:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "instance.json"
             path.write_text(json.dumps(instance_to_dict(instance)))
+            binary = Path(tmp) / "instance.npz"
+            save_batch([instance], binary)
             for limit in limits:
                 run(f"nco@{limit}", lambda: nco.solve(instance, time_limit=limit, method="nco", seed=0)["summary"]["cost"])
                 run(f"pyvrp@{limit}", lambda: get_solver("pyvrp")(instance, limit, 0).cost)
@@ -79,6 +81,7 @@ def run_size(n: int, limits: list[float], count: int, cli: bool) -> list[dict]:
                     walls[f"fresh@{limit}"] = _fresh_call(path, limit)
                     if cli:
                         walls[f"cli@{limit}"] = _cli(path, limit)
+                        walls[f"cli_npz@{limit}"] = _cli(binary, limit)
         feasible = [c for c in [*costs.values(), ref] if c is not None]
         best = min(feasible)
         rows.append(
@@ -128,6 +131,7 @@ def summarise(rows: list[dict], limits: list[float]) -> list[dict]:
                 "wall_target": round(1.1 * limit + 0.1, 3),
                 "fresh_wall": next((r["wall"][f"fresh@{limit}"] for r in mine if f"fresh@{limit}" in r["wall"]), None),
                 "cli_wall": next((r["wall"][f"cli@{limit}"] for r in mine if f"cli@{limit}" in r["wall"]), None),
+                "cli_npz_wall": next((r["wall"][f"cli_npz@{limit}"] for r in mine if f"cli_npz@{limit}" in r["wall"]), None),
                 "gap_nco": mean_gap(f"nco@{limit}"),
                 "gap_pyvrp": mean_gap(f"pyvrp@{limit}"),
                 "gap_pyvrp_10x": mean_gap(f"pyvrp@{10 * limit}"),
@@ -141,14 +145,14 @@ def summarise(rows: list[dict], limits: list[float]) -> list[dict]:
 
 def markdown(table: list[dict], meta: dict) -> str:
     head = (
-        "| n | T (s) | nco wall max (s) | target 1.1T+0.1 | first call, fresh process (s) | `nco solve` process (s) "
-        "| gap nco | PyVRP T | PyVRP 10T | OR-Tools T | savings | PyVRP wall max (s) |\n"
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        "| n | T (s) | nco wall max (s) | target 1.1T+0.1 | first call, fresh process (s) | `nco solve` JSON (s) "
+        "| `nco solve` npz (s) | gap nco | PyVRP T | PyVRP 10T | OR-Tools T | savings | PyVRP wall max (s) |\n"
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     )
     fmt = lambda v: "n/a" if v is None else (f"{v:.2f}" if isinstance(v, float) else str(v))  # noqa: E731
     lines = [
         f"| {r['n']} | {r['limit']} | {fmt(r['nco_wall_max'])} | {fmt(r['wall_target'])} | {fmt(r['fresh_wall'])} "
-        f"| {fmt(r['cli_wall'])} | {fmt(r['gap_nco'])} | {fmt(r['gap_pyvrp'])} | {fmt(r['gap_pyvrp_10x'])} "
+        f"| {fmt(r['cli_wall'])} | {fmt(r.get('cli_npz_wall'))} | {fmt(r['gap_nco'])} | {fmt(r['gap_pyvrp'])} | {fmt(r['gap_pyvrp_10x'])} "
         f"| {fmt(r['gap_ortools'])} | {fmt(r['gap_savings'])} | {fmt(r['pyvrp_wall_max'])} |"
         for r in table
     ]
