@@ -14,13 +14,19 @@ own (much larger) budget. Writes bench/results/policy_ablation.json and .md.
 Two more modes: ``--shipped`` evaluates the shipped checkpoints on every ACVRP/ATSP test set and
 decoding (bench/results/policy_shipped.json/.md); ``--curve DIR`` evaluates the per-epoch
 snapshots ``DIR/epoch_<k>.pt`` of a run greedily (gap vs instances seen,
-bench/results/policy_curve.json/.md).
+bench/results/policy_curve.json/.md); ``--speed LABEL`` times greedy decoding of the shipped
+ACVRP checkpoint on one torch thread and stores it under LABEL next to the labels already in
+bench/results/policy_speed.json/.md (run it before and after a change to the decoder):
+
+    .venv/bin/python bench/policy.py --speed after --reps 7
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import statistics
 import tempfile
 import time
 from dataclasses import replace
@@ -30,13 +36,17 @@ import numpy as np
 import torch
 
 from nco.baselines import get_solver
+from nco.envs import CityGenerator
+from nco.envs.convert import instances_to_tensors
 from nco.envs.testsets import load_testset, testset_names
-from nco.policies.checkpoint import DEFAULT_CHECKPOINT, load_policy
+from nco.instance import Instance
+from nco.policies.checkpoint import DEFAULT_CHECKPOINT, load_policy, shipped_policy
 from nco.policies.evaluate import PolicyEval, evaluate, evaluate_checkpoint, write_eval
 from nco.policies.evaluate import markdown as markdown_rows
 from nco.policies.inference import PolicySolver
 from nco.policies.policy import PolicyConfig
 from nco.policies.training import TrainConfig, train
+from nco.pools import load_pool
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -65,10 +75,14 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS / "policy_ablation.json")
     parser.add_argument("--shipped", action="store_true", help="evaluate the shipped checkpoints only")
     parser.add_argument("--curve", type=Path, metavar="DIR", help="evaluate DIR/epoch_<k>.pt snapshots only")
+    parser.add_argument("--speed", metavar="LABEL", help="time greedy decoding only, stored under LABEL")
+    parser.add_argument("--reps", type=int, default=7, help="repetitions of each --speed timing (default: %(default)s)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.shipped:
         return shipped_report()
+    if args.speed:
+        return speed_report(args.speed, args.reps)
     if args.curve:
         return learning_curve(args.curve, args.testsets.split(","))
 
@@ -136,6 +150,81 @@ def shipped_report() -> None:
                        nn["with_ref"], nn["ms"], len(instances))
         )
     write_eval(rows, RESULTS, "policy_shipped")
+
+
+def speed_cases() -> dict[str, tuple[list[Instance], bool]]:
+    """The issue's timing cases: name -> (instances, decoded as one batch)."""
+    porto = load_pool("porto")  # 1000 points: the largest instance it holds has 999 customers
+    return {
+        "n100 batched": (load_testset("acvrp_n100_unseen")[0], True),
+        "n500 single": (load_testset("acvrp_n500_unseen")[0], False),
+        "n999 single": (CityGenerator(len(porto.coords) - 1, "acvrp", [porto], seed=0).instances(3), False),
+    }
+
+
+def speed_report(label: str, reps: int) -> None:
+    """Median wall time per instance of greedy ``PolicySolver.solve`` on one torch thread.
+
+    A batched case times one ``solve`` of the whole set; a single case times each instance
+    alone. Each case also records the encoder's share and the decoding steps taken, so that
+    the per-step cost of the loop can be read off. Background load skews every timing on a
+    shared machine, so the load average is stored with the numbers.
+    """
+    solver = shipped_policy("acvrp")  # loaded and warmed up once, as nco.solve does
+    result: dict = {"torch": torch.__version__, "threads": solver.threads, "reps": reps, "load_before": os.getloadavg()}
+    for case, (instances, batched) in speed_cases().items():
+        groups = [instances] if batched else [[inst] for inst in instances]
+        times = [_timed(lambda: solver.solve(group, "greedy"), len(group)) for _ in range(reps) for group in groups]
+        walls, cpus = zip(*times)
+        inputs = instances_to_tensors(instances[:1], "acvrp")
+        with torch.inference_mode():
+            encoder = statistics.median(_timed(lambda: solver.policy.encoder(inputs))[0] for _ in range(reps))
+            steps = solver.policy(inputs, decode_type="greedy")["actions"].shape[1]
+        result[case] = {
+            "instances": len(instances),
+            "median_ms": round(1000 * statistics.median(walls), 1),
+            "max_ms": round(1000 * max(walls), 1),
+            "median_cpu_ms": round(1000 * statistics.median(cpus), 1),
+            "encoder_ms": round(1000 * encoder, 1),
+            "steps": steps,
+        }
+        print(case, json.dumps(result[case]), flush=True)
+    result["load_after"] = os.getloadavg()
+    path = RESULTS / "policy_speed.json"
+    runs = json.loads(path.read_text()) if path.is_file() else {}
+    runs[label] = result
+    path.write_text(json.dumps(runs, indent=2) + "\n")
+    path.with_suffix(".md").write_text(speed_markdown(runs))
+    print(speed_markdown(runs))
+
+
+def _timed(call, share: int = 1) -> tuple[float, float]:
+    """Wall and CPU seconds of ``call()``, divided by ``share``."""
+    wall, cpu = time.perf_counter(), time.thread_time()
+    call()
+    return (time.perf_counter() - wall) / share, (time.thread_time() - cpu) / share
+
+
+def speed_markdown(runs: dict) -> str:
+    """One row per label and case: median and worst wall time per instance, encoder share."""
+    lines = [
+        "Greedy `PolicySolver.solve` of the shipped ACVRP checkpoint on one torch thread: wall time per",
+        "instance (median and worst over reps x instances; batched = the whole set in one call, per",
+        "instance), the median CPU time of the same calls, the encoder's wall time on the first",
+        "instance and its decoding steps. Targets: n100 batched <= 20 ms, n500 <= 200 ms, n1000 <= 600 ms",
+        "(n999: the whole porto pool). The load average is the machine's when the run started.",
+        "",
+        "| label | case | instances | median ms | max ms | median CPU ms | encoder ms | steps | load avg (1 min) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, run in runs.items():
+        for case, row in run.items():
+            if isinstance(row, dict):
+                lines.append(
+                    f"| {label} | {case} | {row['instances']} | {row['median_ms']} | {row['max_ms']} | "
+                    f"{row['median_cpu_ms']} | {row['encoder_ms']} | {row['steps']} | {run['load_before'][0]:.1f} |"
+                )
+    return "\n".join(lines) + "\n"
 
 
 def learning_curve(folder: Path, testsets: list[str]) -> None:

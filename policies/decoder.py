@@ -17,22 +17,34 @@ class DecoderCache:
 
     Every step-independent product is folded in here, so that a decoding step is a handful
     of small ops: at n = 500 a greedy rollout is ~500 steps, and per-op overhead dominates.
+    The glimpse's keys and values have the heads folded into the batch, as ``torch.bmm`` reads
+    them.
     """
 
     context: Tensor  # (B, M, D) graph query + step projection of each node's embedding
-    glimpse_key: Tensor  # (B, H, D/H, M) transposed, pre-scaled by 1/sqrt(D/H)
-    glimpse_value: Tensor  # (B, H, M, D/H)
+    capacity_weight: Tensor  # (D,) the step projection's weight on the remaining capacity
+    glimpse_key: Tensor  # (B * H, D/H, M) transposed, pre-scaled by 1/sqrt(D/H)
+    glimpse_value: Tensor  # (B * H, M, D/H) contiguous
     logit_key: Tensor  # (B, D, M) transposed, through the output projection, scaled by 1/sqrt(D)
     distance: Tensor | None  # (B, M, M) the weighted distance term, or None without one
+    # The step's constants 1, C (the clipping) and -inf as 0-d tensors: torch wraps a Python
+    # number anew at every use, ~4 us each, and a step at n = 500 is ~50 small operations.
+    one: Tensor
+    clip: Tensor
+    forbidden: Tensor
 
 
 def by_start(x: Tensor, starts: int) -> Tensor:
     """``(S * B, ...)`` rows in rl4co's batchify order (start-major) -> ``(B, S, ...)``."""
+    if starts == 1:  # one view instead of two: decoding calls this thrice a step
+        return x.unsqueeze(1)
     return x.view(starts, x.shape[0] // starts, *x.shape[1:]).transpose(0, 1)
 
 
 def flat_starts(x: Tensor) -> Tensor:
     """Inverse of :func:`by_start`: ``(B, S, ...)`` -> ``(S * B, ...)``."""
+    if x.shape[1] == 1:
+        return x.squeeze(1)
     return x.transpose(0, 1).reshape(x.shape[0] * x.shape[1], *x.shape[2:])
 
 
@@ -69,28 +81,38 @@ class PointerDecoder(nn.Module):
         distance = None
         if self.distance_weight is not None:
             distance = nn.functional.softplus(self.distance_weight) * math.log(size) * dist
-        return DecoderCache(context, key.transpose(-2, -1) / math.sqrt(dim // self.num_heads), value, logit_key, distance)
+        # Heads folded into the batch as matmul folds them (a copy when B > 1: once here, not
+        # every step); the key keeps its transposed layout at B = 1, where a contiguous one
+        # rounds differently. The value's layout changes no bit, and contiguous it is faster.
+        glimpse_key = (key.transpose(-2, -1) / math.sqrt(dim // self.num_heads)).reshape(-1, key.shape[-1], size)
+        glimpse_value = value.reshape(-1, size, value.shape[-1]).contiguous()
+        one, clip, forbidden = (nodes.new_tensor(constant) for constant in (1.0, self.tanh_clipping, -math.inf))
+        capacity_weight = self.project_step.weight[:, dim]
+        keys = (glimpse_key, glimpse_value, logit_key)
+        return DecoderCache(context, capacity_weight, *keys, distance, one, clip, forbidden)
 
-    def forward(self, td: Mapping[str, Tensor], cache: DecoderCache, num_starts: int = 0) -> tuple[Tensor, Tensor]:
-        """Logits and action mask, both ``(S * B, M)``, for the state ``td`` (start-major rows)."""
+    def forward(self, td: Mapping[str, Tensor], cache: DecoderCache, num_starts: int = 0) -> Tensor:
+        """Pointer logits ``(S * B, M)`` for the state ``td`` (start-major rows), ``-inf`` where
+        its action mask forbids a move."""
         starts = max(num_starts, 1)
         batch, size, dim = cache.context.shape
-        current = by_start(td["current_node"].reshape(-1), starts)  # (B, S)
-        mask = by_start(td["action_mask"], starts)  # (B, S, M)
-        remaining = 1.0 - by_start(td["used_capacity"].reshape(-1, 1), starts)  # (B, S, 1)
+        heads = self.num_heads
+        current = by_start(td["current_node"].reshape(-1, 1), starts)  # (B, S, 1)
+        allowed = by_start(td["action_mask"], starts)  # (B, S, M)
+        remaining = cache.one - by_start(td["used_capacity"].reshape(-1, 1), starts)  # (B, S, 1)
 
         # Context: current node, remaining capacity, graph embedding.
-        query = cache.context.gather(1, current[..., None].expand(-1, -1, dim))
-        query = query + remaining * self.project_step.weight[:, dim]  # (B, S, D)
+        query = cache.context.gather(1, current.expand(-1, -1, dim)) + remaining * cache.capacity_weight
 
-        # Glimpse: one multi-head attention over the still-allowed nodes.
-        q = query.view(batch, starts, self.num_heads, -1).transpose(1, 2)  # (B, H, S, D/H)
-        compat = (q @ cache.glimpse_key).masked_fill(~mask[:, None], float("-inf"))
-        glimpse = (compat.softmax(-1) @ cache.glimpse_value).transpose(1, 2).reshape(batch, starts, dim)
+        # Glimpse: one multi-head attention over the still-allowed nodes, heads in the batch.
+        q = query.view(batch, starts, heads, -1).transpose(1, 2).reshape(batch * heads, starts, -1)
+        compat = torch.bmm(q, cache.glimpse_key).view(batch, heads, starts, size)
+        compat = torch.where(allowed[:, None], compat, cache.forbidden).softmax(-1)
+        glimpse = torch.bmm(compat.view(batch * heads, starts, size), cache.glimpse_value)
+        glimpse = glimpse.view(batch, heads, starts, -1).transpose(1, 2).reshape(batch, starts, dim)
 
         # Pointer: compatibility with each node, minus the learned distance term, clipped.
-        score = glimpse @ cache.logit_key  # (B, S, M)
+        score = torch.bmm(glimpse, cache.logit_key)  # (B, S, M)
         if cache.distance is not None:
-            score = score - cache.distance.gather(1, current[..., None].expand(-1, -1, size))  # d(current, j)
-        logits = self.tanh_clipping * torch.tanh(score)
-        return flat_starts(logits), flat_starts(mask)
+            score = score - cache.distance.gather(1, current.expand(-1, -1, size))  # d(current, j)
+        return flat_starts(torch.where(allowed, cache.clip * torch.tanh(score), cache.forbidden))

@@ -3,19 +3,21 @@
 Why an attention bias (and not MatNet row/column embeddings or RRNCO distance rows): it is
 independent of the number of nodes (a small MLP on the two directed distances of each pair), so one
 set of weights runs on n=20 and n=500 alike, it keeps the asymmetry (``d_ij`` and ``d_ji`` enter as
-an ordered pair), and it costs one ``(B, M, M)`` pass that is shared by all layers.
+an ordered pair), and it costs one ``(B, M, M)`` pass per layer.
 ``bench/policy.py`` and the model card compare it with a coordinate-only encoder.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import itertools
+from collections.abc import Iterator, Mapping
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
 NODE_FEATURES = 4  # demand / capacity, depot flag, x, y
+BIAS_BLOCK_PAIRS = 2**14  # node pairs per block of the edge-bias MLP (2 MB of hidden activations)
 
 
 def node_features(td: Mapping[str, Tensor], use_coords: bool = True) -> Tensor:
@@ -42,11 +44,46 @@ class EdgeBias(nn.Module):
         self.num_layers = num_layers
         self.mlp = nn.Sequential(nn.Linear(2, hidden), nn.ReLU(), nn.Linear(hidden, num_heads * num_layers))
 
-    def forward(self, dist: Tensor) -> list[Tensor]:
-        """One ``(B, H, M, M)`` additive bias per layer."""
-        pair = torch.stack([dist, dist.transpose(1, 2)], dim=-1)  # (B, M, M, 2): d_ij, d_ji
-        bias = self.mlp(pair).permute(0, 3, 1, 2)  # (B, L*H, M, M)
-        return list(bias.split(self.num_heads, dim=1))
+    def forward(self, dist: Tensor) -> Iterator[Tensor]:
+        """The ``(B, H, M, M)`` additive bias of each layer in turn.
+
+        Without autograd, one buffer is refilled for every layer, block by block (about
+        :data:`BIAS_BLOCK_PAIRS` pairs of one instance), so a caller must be done with a bias
+        before it asks for the next: fresh memory is slow (page faults cost ~1 ms per MB on the
+        2-core VM, and all layers at once on the whole matrix made ~0.5 GB of it at n = 1000),
+        so the blocks' hidden activations share one buffer too. With autograd, which keeps every
+        activation anyway, all layers' biases come from one block.
+        """
+        batch, size, _ = dist.shape
+        if torch.is_grad_enabled():
+            yield from self._block(dist, slice(None), 0, size).split(self.num_heads, dim=1)
+            return
+        out = dist.new_empty(batch, self.num_heads, size, size)
+        rows = max(1, BIAS_BLOCK_PAIRS // size)
+        hidden = dist.new_empty(self.mlp[0].out_features, rows * size)
+        for layer in range(self.num_layers):
+            heads = slice(layer * self.num_heads, (layer + 1) * self.num_heads)
+            for b, lo in itertools.product(range(batch), range(0, size, rows)):
+                rows_out = out[b, :, lo : lo + rows].view(self.num_heads, -1)  # one strided matrix: filled in place
+                self._block(dist[b : b + 1], heads, lo, lo + rows, hidden, rows_out)
+            yield out
+
+    def _block(
+        self, dist: Tensor, heads: slice, lo: int, hi: int, hidden: Tensor | None = None, out: Tensor | None = None
+    ) -> Tensor:
+        """The bias of the output channels ``heads`` on rows ``lo:hi``, ``(B, heads, hi - lo, M)``.
+
+        Channels-first (weights times pairs), so that each head's rows come out contiguous as
+        attention reads them; the numbers equal those of the MLP applied pair by pair. With B = 1,
+        ``hidden`` (a ``(32, >= rows * M)`` buffer) and ``out`` (``(heads, rows * M)``) receive the
+        two products instead of new tensors.
+        """
+        first, second = self.mlp[0], self.mlp[2]
+        pair = torch.stack([dist[:, lo:hi], dist.transpose(1, 2)[:, lo:hi]]).view(2, -1)  # d_ij, d_ji
+        hidden = None if hidden is None else hidden[:, : pair.shape[1]]
+        hidden = torch.addmm(first.bias[:, None], first.weight, pair, out=hidden).relu_()
+        bias = torch.addmm(second.bias[heads, None], second.weight[heads], hidden, out=out)  # (heads, B * rows * M)
+        return bias.view(len(bias), dist.shape[0], -1, dist.shape[2]).transpose(0, 1)
 
 
 class EncoderLayer(nn.Module):

@@ -189,7 +189,7 @@ class PolicySolver:
         return [_fit_fleet(instance, routes) for routes in ranked]
 
     # --- batched decoding ----------------------------------------------------------------------
-    @torch.no_grad()
+    @torch.inference_mode()  # no autograd bookkeeping at all: a few microseconds per step
     def _decode(
         self, batch: list[Instance], kind: str, count: int, seed: int, keep: int | None = 1
     ) -> list[list[tuple[float, Routes]]]:

@@ -134,22 +134,23 @@ class MatrixPolicy(nn.Module):
         state = {key: _start_major(value, rollouts) for key, value in state.items() if key not in _STATIC}
         if actions is not None:
             return self._teacher_forced(state, cache, actions, problem, td["dist_raw"])
-        chosen, logprob = [], torch.zeros(batch * rollouts, device=device)
+        rollout = dynamics.Rollout(state, problem)
+        # Actions and log-likelihoods stay (R, 1) columns until the end: no reshapes per step.
+        chosen, logprob = [], torch.zeros(batch * rollouts, 1, device=device)
         if multistart:
-            first = _start_nodes(batch, size - 1, rollouts, device)
-            state |= dynamics.step(state, first, problem)
+            first = _start_nodes(batch, size - 1, rollouts, device)[:, None]
+            rollout.step(first)
             chosen.append(first)
-        while not state["done"].all():
-            logits, mask = self.decoder(state, cache, rollouts)  # context -> masked logits
-            logp = (logits / temperature).masked_fill(~mask, float("-inf")).log_softmax(-1)
-            if greedy:
-                action = logp.argmax(-1)
-            else:
-                action = logp.exp().multinomial(1).squeeze(1)
-            logprob = logprob + logp.gather(1, action[:, None]).squeeze(1)
-            state |= dynamics.step(state, action, problem)  # update state
+        while not rollout.state["done"].all():
+            logits = self.decoder(rollout.state, cache, rollouts)  # context -> masked logits
+            if temperature != 1.0:  # x / 1 is x: skipping it saves an operation per step, no bit
+                logits = logits / temperature
+            logp = logits.log_softmax(-1)
+            action = logp.argmax(-1, keepdim=True) if greedy else logp.exp().multinomial(1)
+            logprob = logprob + logp.gather(1, action)
+            rollout.step(action)
             chosen.append(action)
-        taken = torch.stack(chosen, 1)
+        logprob, taken = logprob.view(-1), torch.cat(chosen, 1)
         reward = -flat_starts(dynamics.tour_distance(td["dist_raw"], by_start(taken, rollouts)))
         return {"reward": reward, "log_likelihood": logprob, "actions": taken}
 
@@ -168,8 +169,8 @@ class MatrixPolicy(nn.Module):
             for key, values in seen.items():
                 values.append(state[key])
             state = state | dynamics.step(state, actions[:, t], problem)
-        logits, mask = self.decoder({key: torch.cat(values) for key, values in seen.items()}, cache, steps)
-        logp = logits.masked_fill(~mask, float("-inf")).log_softmax(-1)  # (T * B, M), start-major
+        logits = self.decoder({key: torch.cat(values) for key, values in seen.items()}, cache, steps)
+        logp = logits.log_softmax(-1)  # (T * B, M), start-major
         taken = logp.gather(1, actions.T.reshape(-1, 1)).view(steps, -1)
         reward = -dynamics.tour_distance(dist_raw, actions)
         return {"reward": reward, "log_likelihood": taken.sum(0), "actions": actions}
