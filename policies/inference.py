@@ -35,6 +35,11 @@ SAMPLING_TEMPERATURE = 0.7  # below 1: samples stay near greedy, so they rarely 
 # Seconds of one greedy rollout ~ GREEDY_SECONDS * M ** 2 on one thread of this 2-core VM
 # (bench/scale.py measures it); used before any rollout has been timed in this process.
 GREEDY_SECONDS = 4e-7
+# A round of K batched rollouts takes about (1 + K / ROLLOUTS_PER_GREEDY) greedy rollouts: the
+# steps' fixed cost is shared (measured at n = 100 / 500: 64 multistart rollouts took 3.2 / 6.4
+# greedy rollouts, 16 samples 2.0 / 3.2). Priced per rollout, a round looked up to 20x dearer,
+# and a loaded machine skipped rounds that a 30 s budget had room for.
+ROLLOUTS_PER_GREEDY = 8
 
 
 def problem_of(instance: Instance) -> str:
@@ -151,8 +156,8 @@ class PolicySolver:
         Greedy first, then POMO multistart (up to 64 first customers), then rounds of
         :data:`SAMPLING_TEMPERATURE` sampling, until ``k`` distinct solutions (the same routes in
         any order count once) are in hand. With ``time_limit``, a round runs only when its
-        expected time (from the rounds already timed) fits in what is left, and nothing runs
-        when not even the greedy rollout would fit: the caller then gets ``[]``, unless
+        expected time (:data:`ROLLOUTS_PER_GREEDY`, from this call's greedy rollout) fits in what
+        is left, and nothing runs when not even the greedy rollout would fit: the caller then gets ``[]``, unless
         ``always_greedy`` (the policy's answer must exist even past the limit).
 
         The policy was trained without a fleet limit, so it decodes without one; a solution with
@@ -170,19 +175,21 @@ class PolicySolver:
         start = time.perf_counter()
         unlimited = instance.replace(num_vehicles=None) if instance.demands.any() else instance
         size = instance.num_customers + 1
-        expected = self._greedy_seconds * size**2
+        greedy = self._greedy_seconds * size**2  # one rollout; measured once the greedy round ran
         found: dict[tuple, tuple[float, Routes]] = {}
         rounds = [("greedy", 1), ("multistart", min(MAX_STARTS, size - 1))] + [("sample", SAMPLES_PER_ROUND)] * 8
         for r, (kind, count) in enumerate(rounds):
             left = None if time_limit is None else time_limit - (time.perf_counter() - start)
-            if left is not None and expected * count > left and not (always_greedy and kind == "greedy"):
+            expected = greedy if kind == "greedy" else greedy * (1 + count / ROLLOUTS_PER_GREEDY)
+            if left is not None and expected > left and not (always_greedy and kind == "greedy"):
                 break
             tic = time.perf_counter()
             for cost, routes in self._decode([unlimited], kind, count, seed + r, keep=None)[0]:
                 found.setdefault(tuple(sorted(map(tuple, routes))), (cost, routes))
-            expected = (time.perf_counter() - tic) / count  # seconds per rollout, as measured
-            if kind == "greedy":  # averaged: one rollout slowed by a busy machine must not rule the next
-                self._greedy_seconds = 0.5 * (self._greedy_seconds + expected / size**2)
+            if kind == "greedy":
+                greedy = time.perf_counter() - tic
+                # Averaged over calls: one rollout slowed by a busy machine must not rule the next.
+                self._greedy_seconds = 0.5 * (self._greedy_seconds + greedy / size**2)
             if len(found) >= k:
                 break
         ranked = [routes for _, routes in sorted(found.values(), key=lambda item: item[0])[:k]]
