@@ -21,6 +21,7 @@ import torch
 from nco.envs.convert import actions_to_routes, instances_to_tensors
 from nco.errors import InputError
 from nco.instance import Instance
+from nco.policies.budget import GREEDY_SECONDS  # used before any rollout is timed here
 from nco.policies.policy import MatrixPolicy
 from nco.solution import Routes, Solution
 from nco.validate import check, validated_solution
@@ -32,9 +33,6 @@ CHUNK_BYTES = 256 * 2**20
 MAX_STARTS = 64  # POMO starts per instance in "multistart" (all customers up to this)
 SAMPLES_PER_ROUND = 16  # rollouts of one sampling round in :meth:`PolicySolver.solutions`
 SAMPLING_TEMPERATURE = 0.7  # below 1: samples stay near greedy, so they rarely lose to it
-# Seconds of one greedy rollout ~ GREEDY_SECONDS * M ** 2 on one thread of this 2-core VM
-# (bench/scale.py measures it); used before any rollout has been timed in this process.
-GREEDY_SECONDS = 4e-7
 # A round of K batched rollouts takes about (1 + K / ROLLOUTS_PER_GREEDY) greedy rollouts: the
 # steps' fixed cost is shared (measured at n = 100 / 500: 64 multistart rollouts took 3.2 / 6.4
 # greedy rollouts, 16 samples 2.0 / 3.2). Priced per rollout, a round looked up to 20x dearer,

@@ -93,11 +93,13 @@ def solve(
         When the OSRM server fails.
     """
     options = _options(method=method, time_limit=time_limit, seed=seed)
-    _import_method(options.method)
     start = time.perf_counter()
     if isinstance(problem, (str, Path)):
         problem = read_problem(problem)
     parsed = None if isinstance(problem, Instance) else parse_problem(problem)
+    parsing = time.perf_counter() - start
+    customers = problem.num_customers if parsed is None else len(parsed.jobs)
+    _import_method(options.method, policy is not None or _policy_may_fit(options, customers))
     clock = MaxRuntime(options.time_limit)  # everything after parsing runs on this clock
     if parsed is None:
         instance = problem
@@ -115,7 +117,7 @@ def solve(
     solution = run_method(instance, options, clock, policy=policy, progress=progress)
     inference = solution.stats.timings.get("starts", 0.0)
     computing_times = {
-        "loading": clock.start - start,
+        "loading": parsing,
         "matrix": matrix_seconds,
         "inference": inference,
         "refine": max(0.0, solution.runtime - inference),
@@ -139,13 +141,25 @@ def solve(
     return to_vroom(instance, solution, translation, computing_times, extras)
 
 
-def _import_method(method: str) -> None:
+def _import_method(method: str, with_policy: bool = True) -> None:
     """Import what ``method`` runs on (torch, PyVRP, OR-Tools): once per process, start-up
-    rather than solving, so it stays off the clock (torch alone takes about 3 s here)."""
+    rather than solving, so it stays off the clock (torch alone takes about 2-3 s here).
+    ``nco`` leaves the policy, and torch, out when ``with_policy`` is false."""
     from nco.baselines import get_solver
 
-    for name in {"nco": ("ga", "policy"), "policy": ("policy",)}.get(method, (method,)):
+    learned = ("ga", "policy") if with_policy else ("ga",)
+    for name in {"nco": learned, "policy": ("policy",)}.get(method, (method,)):
         get_solver(name)
+
+
+def _policy_may_fit(options: Options, customers: int) -> bool:
+    """Whether method ``nco`` could use a policy rollout: one must fit the refiner's share of
+    the limit for its starts (never at 2000 stops within 5 s, where loading the policy and
+    torch would only cost time)."""
+    from nco.policies.budget import greedy_fits
+    from nco.refine import GeneticParams
+
+    return options.method != "nco" or greedy_fits(customers, GeneticParams.start_share * options.time_limit)
 
 
 def _options(**values: Any) -> Options:
@@ -180,16 +194,20 @@ def run_method(
         When the method finds no feasible routes in time.
     """
     from nco.baselines import get_solver
-    from nco.refine.starts import construction_starts, policy_starts
+    from nco.refine.starts import construction_starts, policy_starts, savings_start
 
     clock = clock or MaxRuntime(options.time_limit)
     seed, fallback = options.seed, None
-    if options.method in LEARNED:  # the baselines never load torch
+    unfit = policy is None and not _policy_may_fit(options, instance.num_customers)
+    if unfit:
+        fallback = "a policy rollout would not fit the refiner's share of the limit for its starts"
+    elif options.method in LEARNED:  # the baselines never load torch
         policy, fallback = _policy_for(instance, policy)
     limit = max(0.0, clock.remaining() - output_reserve(instance))
     try:
         if options.method == "nco":
-            starts = construction_starts if policy is None else policy_starts(policy)
+            # Savings alone when the policy cannot fit: the starts policy_starts gives it then.
+            starts = savings_start if unfit else construction_starts if policy is None else policy_starts(policy)
             solution = get_solver("ga")(instance, limit, seed, starts=starts, callback=progress)
             fallback = fallback and f"{fallback}; refiner seeded by construction heuristics"
         elif options.method == "policy" and policy is not None:

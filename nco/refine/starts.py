@@ -70,6 +70,12 @@ def construction_starts(instance: Instance, k: int, seed: int = 0, time_limit: f
     return built + random_starts(instance, k - len(built), seed)
 
 
+def savings_start(instance: Instance, k: int, seed: int = 0, time_limit: float | None = None) -> list[Start]:
+    """Clarke-Wright savings alone (for ``k >= 1``): what ``nco`` starts from when the policy
+    cannot fit, as fast to build as any start and what nco promises never to lose to."""
+    return construction_starts(instance, min(k, 1), seed, time_limit)
+
+
 def policy_starts(
     policy: PolicySolver | None = None, construction: bool = True, fallback: StartSource | None = construction_starts
 ) -> StartSource:
@@ -100,7 +106,7 @@ def policy_starts(
             if fallback is None:
                 raise
             return fallback(instance, k, seed, time_limit)
-        built = construction_starts(instance, 1, seed, time_limit) if construction else []
+        built = savings_start(instance, 1, seed, time_limit) if construction else []
         left = None if time_limit is None else max(0.0, time_limit - (time.perf_counter() - start))
         return built + [Start(routes, "policy") for routes in solver.solutions(instance, k, seed, left)]
 

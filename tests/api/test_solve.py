@@ -120,6 +120,12 @@ def test_an_instance_is_accepted():
     assert sorted(s["id"] for r in result["routes"] for s in r["steps"] if s["type"] == "job") == list(range(1, 8))
 
 
+def test_nco_leaves_the_policy_out_when_no_rollout_fits():
+    result = nco.solve(EXAMPLES_DIR / "liechtenstein_200.json", time_limit=0.02, method="nco")
+    assert result["code"] == 0 and result["nco"]["checkpoint"] is None
+    assert "a policy rollout would not fit" in result["nco"]["fallback"]  # and torch was not needed
+
+
 @pytest.mark.parametrize(
     "options, field",
     [({"method": "magic"}, "method"), ({"time_limit": -1}, "time_limit"), ({"seed": -2}, "seed")],

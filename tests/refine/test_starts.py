@@ -10,7 +10,7 @@ from nco.errors import InputError
 from nco.policies.inference import PolicySolver
 from nco.policies.policy import MatrixPolicy, PolicyConfig
 from nco.refine import refine
-from nco.refine.starts import construction_starts, policy_starts, random_starts
+from nco.refine.starts import construction_starts, policy_starts, random_starts, savings_start
 from nco.stop import MaxIterations
 from nco.validate import check, validate
 
@@ -52,3 +52,7 @@ def test_time_windows_fall_back_to_construction_starts(cvrptw, fast):
 def test_without_a_fallback_the_policys_refusal_comes_through(cvrptw):
     with pytest.raises(InputError):
         policy_starts(fallback=None)(cvrptw, 4, 0, None)
+
+
+def test_savings_start_is_savings_alone(cvrp):
+    assert savings_start(cvrp, 4) == [(savings(cvrp).routes, "savings")] and savings_start(cvrp, 0) == []
