@@ -59,7 +59,7 @@ def refine(
     Returns
     -------
     Result
-        The best solution (never worse than the best feasible seed), the anytime curve and
+        The best solution (never worse than the best feasible start), the anytime curve and
         statistics. A budget of 0 returns the best start as given.
 
     Raises
