@@ -21,7 +21,13 @@ from nco.envs.convert import arrays_to_tensors
 from nco.policies.checkpoint import read_policy, save_policy
 from nco.policies.curve import append_row
 from nco.policies.labels import LabelShard, label_paths
+from nco.errors import InputError
+from nco.instance import DEPOT
 from nco.policies.policy import MatrixPolicy, PolicyConfig
+from nco.policies.sectors import bearing, offsets
+
+
+ROUTE_ORDERS = ("shuffle", "sweep")
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,9 @@ class ImitationConfig:
         The first this-many shards (by index) are held out for the learning curve.
     seed
         Seeds shuffling and the route-order augmentation.
+    route_order
+        How a label's routes are ordered each time it is seen: ``"shuffle"`` (at random) or
+        ``"sweep"`` (:func:`swept_routes`).
     """
 
     labels: Path
@@ -57,20 +66,49 @@ class ImitationConfig:
     lr: float = 2e-4
     val_shards: int = 4
     seed: int = 0
+    route_order: str = "shuffle"
+
+    def __post_init__(self) -> None:
+        if self.route_order not in ROUTE_ORDERS:
+            raise InputError("route_order", f"expected one of {ROUTE_ORDERS}, got {self.route_order!r}")
+
+
+def label_routes(actions: np.ndarray) -> list[np.ndarray]:
+    """A label's routes, each with its closing 0: ``[3, 1, 0, 2, 0, 0]`` -> ``[[3, 1, 0], [2, 0]]``."""
+    ends = np.flatnonzero(actions == 0)
+    starts = np.concatenate([[0], ends[:-1] + 1])
+    return [actions[start : end + 1] for start, end in zip(starts, ends) if end > start]
+
+
+def _joined(routes: list[np.ndarray], like: np.ndarray) -> np.ndarray:
+    """``routes`` back into one action sequence, padded with 0 to the length of ``like``."""
+    out = np.zeros_like(like)
+    joined = np.concatenate(routes)
+    out[: joined.size] = joined
+    return out
 
 
 def shuffled_routes(actions: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """The same routes in a random order: ``[3, 1, 0, 2, 0, 0]`` -> ``[2, 0, 3, 1, 0, 0]``."""
-    ends = np.flatnonzero(actions == 0)
-    routes, start = [], 0
-    for end in ends:
-        if end > start:
-            routes.append(actions[start : end + 1])
-        start = end + 1
-    out = np.zeros_like(actions)
-    joined = np.concatenate([routes[i] for i in rng.permutation(len(routes))])
-    out[: joined.size] = joined
-    return out
+    routes = label_routes(actions)
+    return _joined([routes[i] for i in rng.permutation(len(routes))], actions)
+
+
+def swept_routes(actions: np.ndarray, coords: np.ndarray, distances: np.ndarray) -> np.ndarray:
+    """The same routes in sweep order: first the route of the customer farthest from the depot,
+    then counter-clockwise by the bearing of each route's centre seen from the depot.
+
+    Any order of the routes is the same solution, but a random one asks the policy to guess
+    which route a label builds next; in sweep order the next route is always the neighbour of the
+    last, a rule that greedy decoding can follow, and no far customers are left for the end.
+    """
+    routes = label_routes(actions)
+    offset = offsets(coords)
+    angles = np.array([bearing(offset[route[:-1]].mean(0)) for route in routes])
+    farthest = np.argmax(distances[DEPOT])
+    first = next(r for r, route in enumerate(routes) if farthest in route)
+    order = np.argsort((angles - angles[first]) % (2 * np.pi), kind="stable")
+    return _joined([routes[r] for r in order], actions)
 
 
 def shard_inputs(shard: LabelShard, rows: np.ndarray, problem: str) -> dict[str, torch.Tensor]:
@@ -84,9 +122,14 @@ def shard_inputs(shard: LabelShard, rows: np.ndarray, problem: str) -> dict[str,
     )
 
 
-def imitation_loss(policy: MatrixPolicy, shard: LabelShard, rows: np.ndarray, rng: np.random.Generator) -> torch.Tensor:
-    """Mean negative log-likelihood per decision of (route-shuffled) labels."""
-    actions = np.stack([shuffled_routes(shard.actions[r], rng) for r in rows])
+def imitation_loss(
+    policy: MatrixPolicy, shard: LabelShard, rows: np.ndarray, rng: np.random.Generator, route_order: str = "shuffle"
+) -> torch.Tensor:
+    """Mean negative log-likelihood per decision of labels, their routes in ``route_order``."""
+    if route_order == "sweep":
+        actions = np.stack([swept_routes(shard.actions[r], shard.coords[r], shard.distances[r]) for r in rows])
+    else:
+        actions = np.stack([shuffled_routes(shard.actions[r], rng) for r in rows])
     decisions = torch.as_tensor((actions != 0).sum(1) + 1, dtype=torch.float32)  # customers + returns
     inputs = shard_inputs(shard, rows, policy.config.problem)
     out = policy(inputs, decode_type="greedy", actions=torch.as_tensor(actions, dtype=torch.long))
@@ -137,7 +180,7 @@ def imitate(cfg: ImitationConfig) -> Path:
             shard = LabelShard.load(path)
             order = rng.permutation(len(shard))
             for lo in range(0, len(order), cfg.batch_size):
-                loss = imitation_loss(policy, shard, order[lo : lo + cfg.batch_size], rng)
+                loss = imitation_loss(policy, shard, order[lo : lo + cfg.batch_size], rng, cfg.route_order)
                 optimizer.zero_grad()
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(policy.parameters(), 1.0)

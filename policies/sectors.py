@@ -32,6 +32,17 @@ def sector_count(instance: Instance) -> int:
     return math.ceil(instance.num_customers / SECTOR_SIZE)
 
 
+def offsets(coords: np.ndarray) -> np.ndarray:
+    """``(N, 2)`` lon/lat -> east/north offsets from the depot (row 0), in degrees of latitude."""
+    east = (coords[:, 0] - coords[DEPOT, 0]) * math.cos(math.radians(coords[DEPOT, 1]))
+    return np.stack([east, coords[:, 1] - coords[DEPOT, 1]], axis=-1)
+
+
+def bearing(offset: np.ndarray) -> np.ndarray:
+    """Counter-clockwise angle from due east of ``(..., 2)`` east/north offsets, in (-pi, pi]."""
+    return np.arctan2(offset[..., 1], offset[..., 0])
+
+
 def sector_instances(instance: Instance, rotation: float = 0.0) -> tuple[list[Instance], list[np.ndarray]]:
     """Sub-instances of the depot and one sector each, all of the same size, and their node maps.
 
@@ -46,10 +57,7 @@ def sector_instances(instance: Instance, rotation: float = 0.0) -> tuple[list[In
         The sub-instances (no fleet limit), and for each the node of ``instance`` behind each of
         its nodes (``0`` for the depot and its copy).
     """
-    lon, lat = instance.coords[:, 0], instance.coords[:, 1]
-    east = (lon[1:] - lon[DEPOT]) * math.cos(math.radians(lat[DEPOT]))
-    bearing = np.arctan2(lat[1:] - lat[DEPOT], east)
-    order = np.argsort(bearing, kind="stable") + 1
+    order = np.argsort(bearing(offsets(instance.coords)[1:]), kind="stable") + 1
     parts = sector_count(instance)
     width = math.ceil(instance.num_customers / parts)
     order = np.roll(order, -int(round(rotation * width)))

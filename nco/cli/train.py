@@ -121,6 +121,13 @@ def _register_imitation(subparsers: argparse._SubParsersAction) -> None:
     imitate.add_argument("--lr", type=float, default=2e-4)
     imitate.add_argument("--val-shards", type=int, default=4, help="first shards held out for the curve")
     imitate.add_argument("--seed", type=int, default=0)
+    imitate.add_argument(
+        "--route-order",
+        choices=("shuffle", "sweep"),
+        default="shuffle",
+        help="order of a label's routes each time it is seen: at random, or swept around the depot "
+        "from the farthest customer's route (default: %(default)s)",
+    )
     imitate.set_defaults(func=_imitate)
 
 
@@ -144,6 +151,7 @@ def _imitate(args: argparse.Namespace) -> int:
         lr=args.lr,
         val_shards=args.val_shards,
         seed=args.seed,
+        route_order=args.route_order,
     )
     print(f"best policy: {imitate(cfg)}")
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,7 +11,8 @@ import torch
 
 from nco.envs import actions_to_routes, instances_to_tensors
 from nco.instance import Instance
-from nco.policies.imitation import ImitationConfig, greedy_gap, imitate, imitation_loss, shuffled_routes
+from nco.errors import InputError
+from nco.policies.imitation import ImitationConfig, greedy_gap, imitate, imitation_loss, shuffled_routes, swept_routes
 from nco.policies.labels import LabelShard, generate, label_paths, routes_to_actions
 from nco.policies.policy import MatrixPolicy
 from nco.validate import validate
@@ -66,3 +68,13 @@ def test_atsp_labels_are_one_tour_the_atsp_policy_imitates(tmp_path, tiny):
     policy = MatrixPolicy(replace(tiny, problem="atsp"))
     assert imitation_loss(policy, shard, np.arange(2), np.random.default_rng(0)).item() > 0
     assert greedy_gap(policy, [shard]) >= -1e-6  # the labels are the refiner's near-optimal tours
+
+
+def test_swept_routes_start_far_and_turn_counter_clockwise():
+    # Depot at the origin; customers east (1), north (2), west (3) and far south (4).
+    coords = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -3.0]])
+    distances = np.round(np.linalg.norm(coords[:, None] - coords[None], axis=-1) * 1000).astype(int)
+    actions = np.array([2, 0, 3, 0, 1, 0, 4, 0, 0])
+    assert swept_routes(actions, coords, distances).tolist() == [4, 0, 1, 0, 2, 0, 3, 0, 0]
+    with pytest.raises(InputError, match="route_order"):
+        ImitationConfig(labels=Path("."), out=Path("."), route_order="random")
