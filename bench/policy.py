@@ -51,10 +51,11 @@ from nco.pools import load_pool
 RESULTS = Path(__file__).parent / "results"
 
 
-def nearest_neighbour(instances, refs) -> dict:
-    nn = get_solver("nn")
+def heuristic(instances, refs, name: str = "nn") -> dict:
+    """Mean cost, gap and ms of the construction heuristic ``name`` (nco.baselines)."""
+    solver = get_solver(name)
     start = time.perf_counter()
-    costs = np.array([nn(inst, 10.0).cost for inst in instances], dtype=float)
+    costs = np.array([solver(inst, 10.0).cost for inst in instances], dtype=float)
     ms = 1000 * (time.perf_counter() - start) / len(instances)
     gaps = [100 * (c - r) / r for c, r in zip(costs, refs or []) if r]
     return {"mean_cost": float(costs.mean()), "mean_gap": float(np.mean(gaps)) if gaps else None, "ms": ms, "with_ref": len(gaps)}
@@ -122,7 +123,7 @@ def main() -> None:
             for decode in ("greedy", "sample:16"):
                 results["rows"]["shipped"][f"{testset} {decode}"] = row(shipped, instances, refs, decode)
     results["rows"]["nearest neighbour"] = {
-        f"{testset} greedy": nearest_neighbour(instances, refs) for testset, (instances, refs) in testsets.items()
+        f"{testset} greedy": heuristic(instances, refs) for testset, (instances, refs) in testsets.items()
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
@@ -139,16 +140,25 @@ def shipped_report() -> None:
             continue
         checkpoint = DEFAULT_CHECKPOINT.with_name(f"{problem}.pt")
         # The targets are about ACVRP n<=100; elsewhere greedy and a small sample keep it short.
-        decodes = ["greedy", "sample:64", "multistart"] if problem == "acvrp" and size <= 100 else ["greedy", "sample:16"]
+        # "+split" rows: the same rollouts read route first (the optimal split of their order).
+        if problem == "acvrp" and size <= 100:
+            decodes = ["greedy", "greedy+split", "sample:64", "multistart", "multistart+split"]
+        elif problem == "acvrp":
+            decodes = ["greedy", "greedy+split", "sample:16"]
+        else:
+            decodes = ["greedy", "sample:16"]
         for decode in decodes:
             rows.append(evaluate_checkpoint(checkpoint, testset, decode))
             print(markdown_rows(rows[-1:]), end="", flush=True)
         instances, refs = load_testset(testset)
-        nn = nearest_neighbour(instances, refs)  # the yardstick where a set has no refs (ATSP)
-        rows.append(
-            PolicyEval(testset, "nearest neighbour", "-", len(instances), nn["mean_cost"], nn["mean_gap"],
-                       nn["with_ref"], nn["ms"], len(instances))
-        )
+        # The yardsticks: nearest neighbour (also where a set has no refs: ATSP) and, for ACVRP,
+        # Clarke-Wright savings, which the policy has to beat.
+        for name, label in [("nn", "nearest neighbour")] + ([("savings", "savings")] if problem == "acvrp" else []):
+            found = heuristic(instances, refs, name)
+            rows.append(
+                PolicyEval(testset, label, "-", len(instances), found["mean_cost"], found["mean_gap"],
+                           found["with_ref"], found["ms"], len(instances))
+            )
     write_eval(rows, RESULTS, "policy_shipped")
 
 

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
@@ -59,25 +59,39 @@ def problem_of(instance: Instance) -> str:
     return "acvrp"
 
 
-def parse_decode(decode: str) -> tuple[str, int]:
-    """``"greedy"`` -> (greedy, 1); ``"sample:K"`` -> (sample, K); ``"multistart[:S]"`` -> (multistart, S or 0).
+class Decoding(NamedTuple):
+    """A decoding asked for by name (:func:`parse_decode`)."""
+
+    kind: str  # "greedy", "sample" or "multistart"
+    count: int  # rollouts per instance (0: multistart's default)
+    resplit: bool  # cut every rollout's order of customers again, optimally (route first, cluster second)
+
+
+def parse_decode(decode: str) -> Decoding:
+    """``"greedy"``, ``"sample:K"`` or ``"multistart[:S]"``, each optionally with ``"+split"``.
+
+    ``"+split"`` keeps the order in which a rollout visits the customers and lets the optimal
+    split (:func:`nco.refine.split.split`) choose where the vehicles return to the depot: the
+    route-first reading of the policy, never worse than the rollout's own cut.
 
     Raises
     ------
     InputError
         For anything else.
     """
-    kind, _, count = decode.partition(":")
-    try:
-        if kind == "greedy" and not count:
-            return "greedy", 1
-        if kind == "sample" and int(count) >= 1:
-            return "sample", int(count)
-        if kind == "multistart":
-            return "multistart", int(count) if count else 0
-    except ValueError:
-        pass
-    raise InputError("decode", f"expected greedy, sample:K or multistart[:S], got {decode!r}")
+    name, plus, suffix = decode.partition("+")
+    kind, _, count = name.partition(":")
+    if not plus or suffix == "split":
+        try:
+            if kind == "greedy" and not count:
+                return Decoding("greedy", 1, bool(plus))
+            if kind == "sample" and int(count) >= 1:
+                return Decoding("sample", int(count), bool(plus))
+            if kind == "multistart":
+                return Decoding("multistart", int(count) if count else 0, bool(plus))
+        except ValueError:
+            pass
+    raise InputError("decode", f"expected greedy, sample:K or multistart[:S], optionally +split; got {decode!r}")
 
 
 class PolicySolver:
@@ -139,12 +153,14 @@ class PolicySolver:
             Validated, in input order; ``runtime`` is the batch's time shared per instance.
         """
         instances = [instances] if isinstance(instances, Instance) else list(instances)
-        kind, count = parse_decode(decode)
+        decoding = parse_decode(decode)
         solutions: list[Solution | None] = [None] * len(instances)
         for group in _groups(instances):
             batch = [instances[i] for i in group]
             start = time.perf_counter()
-            decoded = self._decode(batch, kind, count, seed)
+            decoded = self._decode(batch, decoding.kind, decoding.count, seed, keep=None if decoding.resplit else 1)
+            if decoding.resplit:
+                decoded = [_resplit(inst, ranked) for inst, ranked in zip(batch, decoded)]
             runtime = (time.perf_counter() - start) / len(batch)
             for i, inst, ranked in zip(group, batch, decoded):
                 solutions[i] = validated_solution(inst, ranked[0][1], "policy", runtime, {"decode": decode})
@@ -265,6 +281,17 @@ def _groups(instances: list[Instance]) -> list[list[int]]:
     for i, inst in enumerate(instances):
         groups.setdefault((problem_of(inst), inst.num_customers), []).append(i)
     return list(groups.values())
+
+
+def _resplit(instance: Instance, ranked: list[tuple[float, Routes]]) -> list[tuple[float, Routes]]:
+    """The best of ``ranked`` and of every entry's customer order cut again by the optimal split."""
+    from nco.refine.split import split  # imports the refiner package (PyVRP): only when asked for
+
+    if problem_of(instance) == "atsp":  # one route: nothing to cut
+        return ranked
+    unlimited = instance.replace(num_vehicles=None)
+    cut = [split(unlimited, np.concatenate(routes), 0.0, max_overload=1.0) for _, routes in ranked]
+    return sorted(ranked + [(check(unlimited, routes).cost, routes) for routes in cut], key=lambda item: item[0])
 
 
 def _fit_fleet(instance: Instance, routes: Routes) -> Routes:

@@ -84,7 +84,15 @@ def test_time_windows_are_refused(solver, sample):
         solver.solve(inst)
 
 
-@pytest.mark.parametrize("bad", ["beam", "sample", "sample:0", "multistart:x", "greedy:2"])
+def test_resplit_never_loses_to_the_rollout(solver, sample):
+    batch = sample(30, 4, seed=5)
+    for plain, cut in zip(solver.solve(batch, "multistart:4"), solver.solve(batch, "multistart:4+split")):
+        assert cut.cost <= plain.cost
+    atsp = sample(8, 2, problem="atsp")
+    assert [s.routes for s in solver.solve(atsp, "greedy+split")] == [s.routes for s in solver.solve(atsp)]
+
+
+@pytest.mark.parametrize("bad", ["beam", "sample", "sample:0", "multistart:x", "greedy:2", "greedy+2opt", "greedy+"])
 def test_bad_decode_names_the_field(bad):
     with pytest.raises(InputError, match="decode"):
         parse_decode(bad)
