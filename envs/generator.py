@@ -1,55 +1,24 @@
-"""Sub-instances sampled from the shipped city pools: :class:`CityGenerator`.
+"""Sub-instances sampled from the shipped city pools, for rl4co: :class:`CityGenerator`.
 
-Each instance takes ``n + 1`` distinct points of one city pool (the first is the depot) and
-slices the pool's OSRM matrices, so every instance lives on the real road network. Points
-are drawn uniformly or clustered around a few random centres, as in RRNCO.
+The sampling itself (points, demands, capacities, time windows) lives in
+:mod:`nco.envs.sampling`, free of rl4co; this module wraps it as an rl4co generator and as
+validated :class:`~nco.instance.Instance` objects.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
 
 import numpy as np
 from rl4co.envs.common.utils import Generator
 from tensordict import TensorDict
 
 from nco.envs.convert import PROBLEMS, arrays_to_td
+from nco.envs.sampling import MODES, Pool, Sample, capacity_for, load_pools, sample_instances, vehicle_capacity
 from nco.errors import InputError
 from nco.instance import Instance
 
-# (customers, capacity) anchors; capacities in between are interpolated linearly.
-CAPACITY_BY_SIZE = ((20, 30), (50, 40), (100, 50), (200, 70), (500, 100))
-DEMAND_RANGE = (1, 9)
-MODES = ("uniform", "clustered", "mixed")
-
-# Time windows (seconds): an 8-hour day (longer where the city needs it), 5-15 minutes of
-# service and windows of 1-3 hours, each placed where a vehicle can reach it and get back.
-DAY = 8 * 3600
-SERVICE_RANGE = (300, 900)
-WINDOW_RANGE = (3600, 3 * 3600)
-
-# Clustered mode: 3-8 centres, spread 3-8 % of the city's extent around each.
-CENTRES_RANGE = (3, 8)
-SPREAD_RANGE = (0.03, 0.08)
-# Weight floor relative to a cluster centre, so that large instances still fill up
-# (with points anywhere in the city) once the clusters' neighbourhoods run out.
-FLOOR = 1e-4
-
-
-class Pool(Protocol):
-    """What the generator needs from a city pool (``nco.pools.CityPool``)."""
-
-    name: str
-    coords: np.ndarray
-    distances: np.ndarray
-    durations: np.ndarray
-
-
-def capacity_for(num_customers: int) -> int:
-    """Vehicle capacity for ``num_customers`` (30/40/50/70/100 at 20/50/100/200/500)."""
-    sizes, capacities = zip(*CAPACITY_BY_SIZE)
-    return int(round(float(np.interp(num_customers, sizes, capacities))))
+__all__ = ["CityGenerator", "capacity_for"]  # capacity_for: nco.envs has always served it from here
 
 
 class CityGenerator(Generator):
@@ -89,8 +58,7 @@ class CityGenerator(Generator):
         self.mode = mode
         self.seed = seed
         self.rng = np.random.default_rng(seed)
-        # ATSP: one vehicle with nothing to carry.
-        self.vehicle_capacity = 1 if problem == "atsp" else capacity_for(num_loc)
+        self.vehicle_capacity = vehicle_capacity(problem, num_loc)
         self._pools = pools
         self._loaded: list[Pool] | None = None
 
@@ -98,15 +66,11 @@ class CityGenerator(Generator):
     def pools(self) -> list[Pool]:
         """The city pools, loaded on first use: an env fed with user instances needs none."""
         if self._loaded is None:
-            self._loaded = _load_pools(self._pools)
-            small = [p.name for p in self._loaded if len(p.coords) < self.num_loc + 1]
-            if small:
-                raise InputError("num_loc", f"{self.num_loc + 1} nodes do not fit in the pool(s) {small}")
+            self._loaded = load_pools(self._pools)
         return self._loaded
 
     def _generate(self, batch_size: Sequence[int]) -> TensorDict:
-        batch = self.sample(int(np.prod(batch_size)))
-        return arrays_to_td(self.problem, **batch["arrays"])
+        return arrays_to_td(self.problem, **self.sample(int(np.prod(batch_size))).arrays)
 
     def instances(self, count: int, name: str = "") -> list[Instance]:
         """Sample ``count`` validated :class:`Instance` objects (for test sets and baselines).
@@ -115,7 +79,7 @@ class CityGenerator(Generator):
         index in this call and the pool nodes it was cut from (depot first).
         """
         batch = self.sample(count)
-        arrays = batch["arrays"]
+        arrays = batch.arrays
         return [
             Instance(
                 distances=arrays["distances"][b],
@@ -128,125 +92,16 @@ class CityGenerator(Generator):
                 service_times=arrays["service_times"][b] if "service_times" in arrays else None,
                 name=f"{name or self.problem}_{b}",
                 source={
-                    "city": batch["cities"][b],
-                    "mode": batch["modes"][b],
+                    "city": batch.cities[b],
+                    "mode": batch.modes[b],
                     "seed": self.seed,
                     "index": b,
-                    "pool_nodes": batch["nodes"][b].tolist(),
+                    "pool_nodes": batch.nodes[b].tolist(),
                 },
             )
             for b in range(count)
         ]
 
-    def sample(self, count: int) -> dict[str, Any]:
-        """Draw ``count`` instances as stacked integer arrays.
-
-        Returns
-        -------
-        dict
-            ``arrays`` (the keyword arguments of :func:`~nco.envs.convert.arrays_to_td`),
-            and per instance its ``cities``, ``modes`` and pool ``nodes``.
-        """
-        size = self.num_loc + 1
-        city = self.rng.integers(len(self.pools), size=count)
-        if self.mode == "mixed":
-            clustered = self.rng.random(count) < 0.5
-        else:
-            clustered = np.full(count, self.mode == "clustered")
-        nodes = np.zeros((count, size), np.int64)
-        distances = np.zeros((count, size, size), np.int64)
-        durations = np.zeros((count, size, size), np.int64)
-        coords = np.zeros((count, size, 2))
-        for c, pool in enumerate(self.pools):  # a handful of cities; the batch work is numpy
-            rows = np.flatnonzero(city == c)
-            if not rows.size:
-                continue
-            picked = _sample_nodes(pool.coords, size, clustered[rows], self.rng)
-            nodes[rows] = picked
-            distances[rows] = pool.distances[picked[:, :, None], picked[:, None, :]]
-            durations[rows] = pool.durations[picked[:, :, None], picked[:, None, :]]
-            coords[rows] = pool.coords[picked]
-        demands = np.zeros((count, size), np.int64)
-        if self.problem != "atsp":
-            demands[:, 1:] = self.rng.integers(DEMAND_RANGE[0], DEMAND_RANGE[1] + 1, (count, size - 1))
-        arrays = {
-            "distances": distances,
-            "durations": durations,
-            "demands": demands,
-            "capacity": np.full(count, self.vehicle_capacity),
-            "coords": coords,
-        }
-        if self.problem == "acvrptw":
-            arrays["service_times"], arrays["time_windows"] = _time_windows(durations, self.rng)
-        return {
-            "arrays": arrays,
-            "cities": [self.pools[c].name for c in city],
-            "modes": ["clustered" if flag else "uniform" for flag in clustered],
-            "nodes": nodes,
-        }
-
-
-def _load_pools(pools: Sequence[str | Pool] | None) -> list[Pool]:
-    from nco import pools as city_pools  # the pools package loads data; import it on use
-
-    if pools is None:
-        pools = city_pools.split()["train"]
-    loaded = [city_pools.load_pool(p) if isinstance(p, str) else p for p in pools]
-    if not loaded:
-        raise InputError("pools", "no city pools given")
-    return loaded
-
-
-def _sample_nodes(coords: np.ndarray, size: int, clustered: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Pick ``size`` distinct pool points per instance: a random one of them as the depot,
-    then the customers in pool order.
-
-    Weighted sampling without replacement by Gumbel top-k: uniform weights for uniform
-    instances, a Gaussian mixture around random pool points for clustered ones. Customer
-    order carries no meaning; pool order (which is spatial) makes saved matrices compress.
-    """
-    count, points = len(clustered), len(coords)
-    log_weight = np.zeros((count, points))
-    if clustered.any():
-        log_weight[clustered] = _cluster_log_weights(coords, int(clustered.sum()), rng)
-    keys = log_weight + rng.gumbel(size=(count, points))
-    top = rng.permuted(np.argpartition(-keys, size - 1, axis=1)[:, :size], axis=1)
-    return np.c_[top[:, :1], np.sort(top[:, 1:], axis=1)]
-
-
-def _cluster_log_weights(coords: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
-    # Equirectangular projection to kilometres: plenty accurate within one city.
-    lat0 = np.deg2rad(coords[:, 1].mean())
-    xy = np.c_[coords[:, 0] * 111.32 * np.cos(lat0), coords[:, 1] * 110.57]
-    extent = max(float(np.ptp(xy, axis=0).max()), 1e-6)
-    num_centres = rng.integers(CENTRES_RANGE[0], CENTRES_RANGE[1] + 1, count)
-    centres = rng.integers(len(coords), size=(count, CENTRES_RANGE[1]))
-    spread = rng.uniform(*SPREAD_RANGE, (count, 1, 1)) * extent
-    sq = ((xy[centres][:, :, None, :] - xy[None, None, :, :]) ** 2).sum(-1)  # (count, K, P)
-    log_kernel = -sq / (2 * spread**2)
-    log_kernel[np.arange(CENTRES_RANGE[1])[None, :] >= num_centres[:, None]] = -np.inf
-    peak = np.logaddexp.reduce(log_kernel, axis=1)
-    return np.logaddexp(peak, np.log(FLOOR))
-
-
-def _time_windows(durations: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Service times and windows such that every customer has a feasible depot round trip.
-
-    With unlimited vehicles that makes the instance feasible (one route per customer); the
-    windows sit anywhere between the earliest arrival and the latest start that still
-    returns before the depot closes.
-    """
-    count, size = durations.shape[:2]
-    service = rng.integers(SERVICE_RANGE[0], SERVICE_RANGE[1] + 1, (count, size))
-    service[:, 0] = 0
-    out, back = durations[:, 0, :], durations[:, :, 0]
-    horizon = np.maximum(DAY, (out + service + back).max(1))
-    earliest = out
-    latest = horizon[:, None] - service - back
-    centre = rng.integers(earliest, latest + 1)
-    width = rng.integers(WINDOW_RANGE[0], WINDOW_RANGE[1] + 1, (count, size))
-    windows = np.stack(
-        [np.maximum(0, centre - width // 2), np.minimum(latest, centre + width - width // 2)], -1
-    )
-    windows[:, 0] = np.stack([np.zeros(count, np.int64), horizon], -1)
-    return service, windows
+    def sample(self, count: int) -> Sample:
+        """Draw ``count`` instances from this generator's stream (:func:`~nco.envs.sampling.sample_instances`)."""
+        return sample_instances(self.pools, self.num_loc, count, self.problem, self.mode, self.rng)
