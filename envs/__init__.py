@@ -58,7 +58,7 @@ _LAZY = {
     "ATSPEnv": "nco.envs.atsp",
     "ACVRPTWEnv": "nco.envs.acvrptw",
     "CityGenerator": "nco.envs.generator",
-    "capacity_for": "nco.envs.generator",
+    "capacity_for": "nco.envs.sampling",
 }
 
 

@@ -9,12 +9,12 @@ from typing import Any
 
 from rl4co.envs import RL4COEnvBase
 from rl4co.models.rl.reinforce.reinforce import REINFORCE
-from rl4co.utils.ops import unbatchify
 
 from nco.errors import InputError
 from nco.policies.checkpoint import save_policy
 from nco.policies.curve import append_row
 from nco.policies.policy import MatrixPolicy
+from nco.policies.reinforce import pomo_loss
 
 BASELINES = ("shared", "pomo", "rollout", "exponential")
 
@@ -119,11 +119,7 @@ class ReinforceModule(REINFORCE):
                 out = self.policy(td, self.env, decode_type="multistart_sampling", num_starts=k)
             else:
                 out = self.policy(td, self.env, decode_type="sampling", num_samples=k)
-            # Shared baseline: every instance's k rollouts are compared with their mean. Rewards
-            # are taken relative to that mean so that small and large cities weigh the same.
-            reward = unbatchify(out["reward"], k)
-            relative = reward / reward.abs().mean(1, keepdim=True).clamp(min=1.0)
-            out = self.calculate_loss(td, batch, out, relative, unbatchify(out["log_likelihood"], k))
+            out["loss"] = pomo_loss(out["reward"], out["log_likelihood"], k)  # shared baseline
         else:
             out = self.policy(td, self.env, decode_type="sampling")
             out = self.calculate_loss(td, batch, out)

@@ -93,8 +93,8 @@ from nco.errors import InputError
 from nco.paths import CHECKPOINTS_DIR
 from nco.policies.checkpoint import read_policy, save_policy
 from nco.policies.curve import append_row
-from nco.policies.decoder import by_start
 from nco.policies.policy import PROBLEMS, MatrixPolicy
+from nco.policies.reinforce import pomo_loss
 from nco.stop import MaxRuntime
 
 # The validation instances are the same in every run (whatever --seed), so curves compare.
@@ -102,19 +102,6 @@ VALIDATION_SEED = 20261202
 # Seconds kept back for writing the checkpoints and leaving the process, beyond the final
 # validation (measured) and two steps (the next one and some slack).
 SAVE_SECONDS = 5.0
-
-
-def pomo_loss(reward: Tensor, log_likelihood: Tensor, starts: int) -> Tensor:
-    """REINFORCE loss with POMO's shared baseline, as ``nco train --baseline pomo`` computes it.
-
-    Rewards are taken relative to each instance's mean absolute reward, so that small and large
-    cities weigh the same; the baseline is the mean of the instance's ``starts`` rollouts.
-    ``reward`` and ``log_likelihood`` are ``(starts * B,)`` in start-major order.
-    """
-    reward = by_start(reward, starts)  # (B, starts)
-    relative = reward / reward.abs().mean(1, keepdim=True).clamp(min=1.0)
-    advantage = relative - relative.mean(1, keepdim=True)
-    return -(advantage * by_start(log_likelihood, starts)).mean()
 
 
 class InstanceStream(IterableDataset):

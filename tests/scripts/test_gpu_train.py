@@ -62,15 +62,6 @@ def run(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, float]
     return done, time.perf_counter() - started
 
 
-def test_pomo_loss_is_the_shared_baseline_of_nco_train(gpu_train):
-    # Two instances, two starts, start-major rows: (s0 b0, s0 b1, s1 b0, s1 b1).
-    reward = torch.tensor([-100.0, -50.0, -300.0, -50.0])
-    log_likelihood = torch.tensor([-1.0, -2.0, -3.0, -4.0])
-    # Instance 0: relative rewards -0.5, -1.5, advantages 0.5, -0.5; instance 1: all equal, 0.
-    expected = -(0.5 * -1.0 - 0.5 * -3.0) / 4
-    assert gpu_train.pomo_loss(reward, log_likelihood, 2).item() == pytest.approx(expected)
-
-
 def test_costs_stay_exact_metres_under_bf16(gpu_train, init):
     policy = read_policy(init)[0]
     sample = sample_instances(load_pools(["monaco"]), 12, 3, "acvrp", "mixed", np.random.default_rng(1))
