@@ -20,7 +20,7 @@ import torch
 from nco.envs.convert import arrays_to_tensors
 from nco.policies.checkpoint import read_policy, save_policy
 from nco.policies.curve import append_row
-from nco.policies.labels import LabelShard, label_paths
+from nco.policies.labels import VAL_SHARDS, LabelShard, label_paths
 from nco.errors import InputError
 from nco.instance import DEPOT
 from nco.policies.policy import MatrixPolicy, PolicyConfig
@@ -64,7 +64,7 @@ class ImitationConfig:
     epochs: int = 10
     batch_size: int = 32
     lr: float = 2e-4
-    val_shards: int = 4
+    val_shards: int = VAL_SHARDS
     seed: int = 0
     route_order: str = "shuffle"
 

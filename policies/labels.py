@@ -66,6 +66,10 @@ class LabelShard:
         return len(self.costs)
 
 
+# The first shards of a label folder are held out: the validation set that chooses checkpoints.
+VAL_SHARDS = 4
+
+
 def label_paths(folder: str | Path) -> list[Path]:
     """The finished shards in ``folder``, by shard index (files being written are skipped)."""
     paths = [p for p in Path(folder).glob("*.npz") if ".tmp" not in p.name]

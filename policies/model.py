@@ -13,6 +13,8 @@ from rl4co.models.rl.reinforce.reinforce import REINFORCE
 from nco.errors import InputError
 from nco.policies.checkpoint import save_policy
 from nco.policies.curve import append_row
+from nco.policies.imitation import greedy_gap
+from nco.policies.labels import LabelShard
 from nco.policies.policy import MatrixPolicy
 from nco.policies.reinforce import pomo_loss
 
@@ -44,6 +46,10 @@ class ReinforceModule(REINFORCE):
         Rollouts per instance for the shared/pomo baselines.
     out_dir
         Where ``metrics.csv`` and the exported ``policy_last.pt``/``policy_best.pt`` go.
+    val_labels
+        Held-out label shards (training cities, :mod:`nco.policies.labels`): after every epoch
+        the greedy gap to their labels goes to ``val_gap.csv`` and chooses ``policy_best.pt``,
+        the measure ``nco imitate`` selects on; without them the validation cost chooses.
     **kwargs
         Passed to rl4co's module: ``batch_size``, ``train_data_size``, ``val_data_size``,
         ``optimizer_kwargs``...
@@ -57,6 +63,7 @@ class ReinforceModule(REINFORCE):
         baseline: str = "shared",
         num_samples: int = 8,
         out_dir: str | Path = ".",
+        val_labels: list[LabelShard] | None = None,
         **kwargs: Any,
     ):
         if baseline not in BASELINES:
@@ -82,8 +89,10 @@ class ReinforceModule(REINFORCE):
         self.num_samples = num_samples
         self.out_dir = Path(out_dir)
         self._train_costs: list[float] = []
-        self._best = (0, float("inf"))  # (num_loc, best val cost at that size)
+        self.val_labels = val_labels
+        self._best = (0, float("inf"))  # (num_loc, best val gap, else val cost, at that size)
         self._started = time.monotonic()
+        self._wall_before = 0.0  # seconds trained before a resume
 
     # --- data along the curriculum -------------------------------------------------------------
     def _sync_size(self) -> None:
@@ -144,22 +153,33 @@ class ReinforceModule(REINFORCE):
             "instances_seen": instances,
             "train_cost": round(train_cost, 1),
             "val_cost": round(val_cost, 1),
-            "wall_s": round(time.monotonic() - self._started, 1),
+            "wall_s": round(self._wall(), 1),
         }
         if self.trainer.is_global_zero:
             append_row(self.out_dir / "metrics.csv", row)
         # Only nco's own policy has a checkpoint format (the bench also trains rl4co's AM here).
         if self.trainer.is_global_zero and isinstance(self.policy, MatrixPolicy):
             meta = {k: row[k] for k in ("epoch", "num_loc", "steps", "instances_seen", "val_cost")}
+            score = val_cost
+            if self.val_labels:
+                score = meta["val_gap"] = round(greedy_gap(self.policy, self.val_labels), 3)
+                curve = {k: row[k] for k in ("epoch", "steps", "instances_seen", "wall_s")}
+                append_row(self.out_dir / "val_gap.csv", {**curve, "val_gap": score})
             save_policy(self.out_dir / "policy_last.pt", self.policy, meta)
-            if size != self._best[0] or val_cost < self._best[1]:
-                self._best = (size, val_cost)
+            if size != self._best[0] or score < self._best[1]:
+                self._best = (size, score)
                 save_policy(self.out_dir / "policy_best.pt", self.policy, meta)
         super().on_train_epoch_end()
 
+    def _wall(self) -> float:
+        """Seconds of training so far, across resumes."""
+        return self._wall_before + time.monotonic() - self._started
+
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         checkpoint["nco_best"] = self._best
+        checkpoint["nco_wall"] = self._wall()
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         self._best = tuple(checkpoint.get("nco_best", self._best))
+        self._wall_before = checkpoint.get("nco_wall", 0.0)
 

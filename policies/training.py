@@ -14,6 +14,7 @@ from lightning.pytorch.callbacks import ModelCheckpoint, TQDMProgressBar
 
 from nco.errors import InputError
 from nco.policies.checkpoint import read_policy
+from nco.policies.labels import VAL_SHARDS, LabelShard, label_paths
 from nco.policies.model import ReinforceModule
 from nco.policies.policy import MatrixPolicy, PolicyConfig
 
@@ -25,6 +26,8 @@ class TrainConfig:
     ``curriculum`` is ``[(num_loc, epochs), ...]``; ``pools`` are city pool names (or loaded
     pools) and default to the training cities of ``nco.pools.split()``. ``init`` starts from the
     weights (and config) of a policy checkpoint instead of a fresh ``policy`` (fine-tuning).
+    ``val_labels`` is a label folder (``nco labels``) whose first :data:`VAL_SHARDS` shards, as
+    ``nco imitate`` holds them out, choose the best checkpoint by greedy gap.
     """
 
     problem: str = "acvrp"
@@ -47,6 +50,7 @@ class TrainConfig:
     precision: str = "32-true"
     threads: int | None = None
     init: Path | None = None
+    val_labels: Path | None = None
     policy: PolicyConfig = field(default_factory=PolicyConfig)
 
 
@@ -120,6 +124,7 @@ def train(cfg: TrainConfig) -> Path:
         baseline=cfg.baseline,
         num_samples=cfg.num_samples,
         out_dir=out,
+        val_labels=[LabelShard.load(p) for p in label_paths(cfg.val_labels)[:VAL_SHARDS]] if cfg.val_labels else None,
         batch_size=cfg.batch_size,
         val_batch_size=max(cfg.batch_size, 64),
         train_data_size=cfg.train_size,
@@ -147,8 +152,8 @@ def train(cfg: TrainConfig) -> Path:
 
 def _jsonable(cfg: TrainConfig) -> dict[str, Any]:
     data = {k: v for k, v in vars(cfg).items() if k != "policy"}
-    data["out"] = str(cfg.out)
-    data["init"] = None if cfg.init is None else str(cfg.init)
+    for key in ("out", "init", "val_labels"):
+        data[key] = None if data[key] is None else str(data[key])
     data["pools"] = None if cfg.pools is None else [getattr(p, "name", p) for p in cfg.pools]
     data["policy"] = cfg.policy.to_dict()
     data["torch_threads"] = torch.get_num_threads()

@@ -42,6 +42,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, required=True, help="run folder")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its last.ckpt")
     p.add_argument("--init", type=Path, help="start from this policy checkpoint's weights and sizes (fine-tune)")
+    p.add_argument(
+        "--val-labels",
+        type=Path,
+        help="label folder (nco labels) whose held-out shards choose policy_best.pt by greedy gap; "
+        "the curve goes to val_gap.csv (default: the validation cost chooses)",
+    )
     p.add_argument("--threads", type=int, help="torch CPU threads (1 is fastest on a busy shared CPU)")
     lightning = p.add_argument_group("Lightning Trainer (passed through)")
     lightning.add_argument("--accelerator", default="cpu")
@@ -77,6 +83,7 @@ def _train(args: argparse.Namespace) -> int:
         precision=args.precision,
         threads=args.threads,
         init=args.init,
+        val_labels=args.val_labels,
         policy=PolicyConfig(
             problem=args.problem,
             embed_dim=args.embed_dim,

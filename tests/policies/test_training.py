@@ -12,6 +12,7 @@ from nco.envs import instances_to_td
 from nco.errors import InputError
 from nco.policies.checkpoint import load_policy
 from nco.policies.inference import PolicySolver
+from nco.policies.labels import generate
 from nco.policies.model import ReinforceModule
 from nco.policies.policy import MatrixPolicy, PolicyConfig
 from nco.policies.training import TrainConfig, make_env_factory, parse_curriculum, train
@@ -56,6 +57,23 @@ def test_run_writes_csv_and_exports_and_resumes(tmp_path, pools, tiny):
     tuned = replace(cfg, init=tmp_path / "policy_best.pt", out=tmp_path / "tuned", resume=False, curriculum=[(10, 1)])
     tuned.policy = PolicyConfig()  # ignored: the sizes come from the checkpoint
     assert load_policy(train(tuned)).policy.config == tiny
+
+
+def test_label_gap_chooses_the_best_and_wall_time_adds_up(tmp_path, pools, tiny):
+    generate(tmp_path / "labels", sizes=(10,), shards=1, per_shard=4, seconds_per_100=1.0, seed=3)
+    cfg = TrainConfig(
+        curriculum=[(10, 2)], batch_size=16, train_size=32, val_size=16, pools=pools, out=tmp_path / "run",
+        policy=tiny, val_labels=tmp_path / "labels",
+    )
+    train(cfg)
+    cfg.curriculum, cfg.resume = [(10, 3)], True
+    train(cfg)
+    rows = list(csv.DictReader((tmp_path / "run" / "val_gap.csv").open()))
+    assert [r["epoch"] for r in rows] == ["0", "1", "2"]
+    walls = [float(r["wall_s"]) for r in rows]
+    assert walls == sorted(walls)  # the resumed epoch counts on from the first run's time
+    best = min(rows, key=lambda r: float(r["val_gap"]))
+    assert load_policy(tmp_path / "run" / "policy_best.pt").meta["val_gap"] == float(best["val_gap"])
 
 
 def test_run_folder_is_not_overwritten(tmp_path, pools, tiny):
