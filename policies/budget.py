@@ -6,12 +6,20 @@ could fit their budget, e.g. ``nco solve`` on 2000 stops with a few seconds.
 
 from __future__ import annotations
 
-# Seconds of one greedy rollout ~ GREEDY_SECONDS * M ** 2 on one thread of this 2-core VM
-# (bench/scale.py, bench/results/policy_speed.md: 0.2 s at M = 501, 0.63 s at M = 1000);
-# on the low side, so that the policy is rather tried than skipped.
-GREEDY_SECONDS = 4e-7
+# Seconds of one greedy rollout ~ GREEDY_SECONDS * M ** GREEDY_EXPONENT on one thread of this
+# 2-core VM. The exponent is not 2: a rollout is ~M steps whose fixed cost dominates below a few
+# hundred nodes (measured 0.06-0.09 s at M = 201, 0.2-0.25 s at 501, 0.63-0.77 s at 1000:
+# bench/results/policy_speed.md, bench/refiner.py); an M ** 2 rule fitted at M = 201 doubled
+# the estimate at 501. On the low side, so that the policy is rather tried than skipped.
+GREEDY_SECONDS = 1.6e-5
+GREEDY_EXPONENT = 1.5
+
+
+def rollout_seconds(num_nodes: int, per_unit: float = GREEDY_SECONDS) -> float:
+    """Expected seconds of one greedy rollout over ``num_nodes`` (customers and depot)."""
+    return per_unit * num_nodes**GREEDY_EXPONENT
 
 
 def greedy_fits(num_customers: int, seconds: float) -> bool:
     """Whether one greedy rollout on ``num_customers`` customers is expected within ``seconds``."""
-    return GREEDY_SECONDS * (num_customers + 1) ** 2 <= seconds
+    return rollout_seconds(num_customers + 1) <= seconds

@@ -21,7 +21,7 @@ import torch
 from nco.envs.convert import actions_to_routes, instances_to_tensors
 from nco.errors import InputError
 from nco.instance import Instance
-from nco.policies.budget import GREEDY_SECONDS  # used before any rollout is timed here
+from nco.policies.budget import GREEDY_SECONDS, rollout_seconds  # used before any rollout is timed here
 from nco.policies.policy import MatrixPolicy
 from nco.policies.sectors import joined_routes, sector_count, sector_instances
 from nco.solution import Routes, Solution
@@ -121,7 +121,7 @@ class PolicySolver:
         self.meta = dict(meta or {})
         self.device = torch.device(device)
         self.threads = threads
-        self._greedy_seconds = GREEDY_SECONDS  # per M**2, refined by every greedy rollout timed
+        self._greedy_seconds = GREEDY_SECONDS  # per unit of rollout_seconds, refined by every greedy rollout timed
 
     def warm_up(self) -> None:
         """Decode a tiny instance once: torch's one-time set-up (about 0.2 s) is then paid at
@@ -196,7 +196,7 @@ class PolicySolver:
         start = time.perf_counter()
         unlimited = instance.replace(num_vehicles=None) if instance.demands.any() else instance
         size = instance.num_customers + 1
-        greedy = self._greedy_seconds * size**2  # one rollout; measured once the greedy round ran
+        greedy = rollout_seconds(size, self._greedy_seconds)  # one rollout; measured once the greedy round ran
         found: dict[tuple, tuple[float, Routes]] = {}
         if time_limit is not None and greedy > time_limit and sector_count(instance) > 1:
             return self._sector_solutions(instance, k, seed, time_limit, always_greedy)
@@ -212,7 +212,7 @@ class PolicySolver:
             if kind == "greedy":
                 greedy = time.perf_counter() - tic
                 # Averaged over calls: one rollout slowed by a busy machine must not rule the next.
-                self._greedy_seconds = 0.5 * (self._greedy_seconds + greedy / size**2)
+                self._greedy_seconds = 0.5 * (self._greedy_seconds + greedy / rollout_seconds(size, 1.0))
             if len(found) >= k:
                 break
         ranked = [routes for _, routes in sorted(found.values(), key=lambda item: item[0])[:k]]
@@ -227,7 +227,7 @@ class PolicySolver:
         unlimited = instance.replace(num_vehicles=None)  # sectors only cut instances with demands
         # Before any round ran: about two sectors' share of the whole rollout (measured 0.13 of
         # 0.59 s at n = 900 in 9 sectors, 0.09 of 0.29 s at n = 500 in 5).
-        expected = self._greedy_seconds * (instance.num_customers + 1) ** 2 * 2 / sector_count(instance)
+        expected = rollout_seconds(instance.num_customers + 1, self._greedy_seconds) * 2 / sector_count(instance)
         found: dict[tuple, tuple[float, Routes]] = {}
         for turn in SECTOR_TURNS[:k]:
             left = time_limit - (time.perf_counter() - start)

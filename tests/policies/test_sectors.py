@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from nco.policies import sectors
+from nco.policies.budget import rollout_seconds
 from nco.policies.sectors import joined_routes, sector_count, sector_instances
 from nco.validate import check
 
@@ -52,11 +53,11 @@ def test_tight_budget_decodes_in_sectors(small_sectors, solver, sample):
     """A limit below one whole rollout: the policy answers from sectors, every customer once."""
     instance = sample(60, 1)[0].replace(num_vehicles=None)
     size = instance.num_customers + 1
-    solver._greedy_seconds = 10.0 / size**2  # a whole rollout priced at 10 s, one round of 6 sectors at 3.3 s
+    solver._greedy_seconds = 10.0 / rollout_seconds(size, 1.0)  # a whole rollout priced at 10 s, one round of 6 sectors at 3.3 s
     found = solver.solutions(instance, 3, time_limit=1e-9, always_greedy=True)
     assert len(found) == 1  # the first round runs whatever the limit when the answer must exist
     assert check(instance, found[0]).cost > 0
-    solver._greedy_seconds = 10.0 / size**2
+    solver._greedy_seconds = 10.0 / rollout_seconds(size, 1.0)
     found = solver.solutions(instance, 3, time_limit=5.0)  # later rounds are priced by the first
     costs = [check(instance, routes).cost for routes in found]
     assert len(found) >= 2 and costs == sorted(costs)
