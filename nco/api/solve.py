@@ -209,7 +209,8 @@ def run_method(
             # Savings alone when the policy cannot fit: the starts policy_starts gives it then.
             starts = savings_start if unfit else construction_starts if policy is None else policy_starts(policy)
             solution = get_solver("ga")(instance, limit, seed, starts=starts, callback=progress)
-            fallback = fallback and f"{fallback}; refiner seeded by construction heuristics"
+            seeded = "Clarke-Wright savings" if unfit else "construction heuristics"
+            fallback = fallback and f"{fallback}; refiner seeded by {seeded}"
         elif options.method == "policy" and policy is not None:
             solution = get_solver("policy")(instance, limit, seed, policy=policy)
         elif options.method == "policy":

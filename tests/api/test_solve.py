@@ -124,6 +124,7 @@ def test_nco_leaves_the_policy_out_when_no_rollout_fits():
     result = nco.solve(EXAMPLES_DIR / "liechtenstein_200.json", time_limit=0.02, method="nco")
     assert result["code"] == 0 and result["nco"]["checkpoint"] is None
     assert "a policy rollout would not fit" in result["nco"]["fallback"]  # and torch was not needed
+    assert result["nco"]["fallback"].endswith("refiner seeded by Clarke-Wright savings")
 
 
 @pytest.mark.parametrize(
