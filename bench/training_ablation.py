@@ -24,7 +24,7 @@ import torch
 
 from nco.policies.checkpoint import read_policy
 from nco.policies.imitation import greedy_gap
-from nco.policies.labels import LabelShard, label_paths
+from nco.policies.labels import VAL_SHARDS, LabelShard, held_out
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -32,12 +32,13 @@ RESULTS = Path(__file__).parent / "results"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--labels", type=Path, required=True, help="label shard folder (nco labels)")
-    parser.add_argument("--val-shards", type=int, default=4, help="its first shards: nco imitate's held-out ones")
+    parser.add_argument("--val-shards", type=int, default=VAL_SHARDS, help="its first shards: nco imitate's held-out ones")
     parser.add_argument("--arm", nargs=3, action="append", metavar=("NAME", "CHECKPOINT", "MINUTES"), required=True)
     parser.add_argument("--out", type=Path, default=RESULTS / "training_ablation.json")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    shards = [LabelShard.load(path) for path in label_paths(args.labels)[: args.val_shards]]
+    paths = held_out(args.labels, args.val_shards)[0]
+    shards = [LabelShard.load(path) for path in paths]
     rows = []
     for name, checkpoint, minutes in args.arm:
         policy, meta = read_policy(checkpoint)
@@ -51,7 +52,7 @@ def main() -> None:
             }
         )
         print(f"{name}: {rows[-1]['val_gap']:.2f} %", flush=True)
-    result = {"val_shards": [str(p) for p in label_paths(args.labels)[: args.val_shards]],
+    result = {"val_shards": [str(p) for p in paths],
               "val_instances": sum(len(s) for s in shards), "rows": rows}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")

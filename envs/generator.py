@@ -14,11 +14,9 @@ from rl4co.envs.common.utils import Generator
 from tensordict import TensorDict
 
 from nco.envs.convert import PROBLEMS, arrays_to_td
-from nco.envs.sampling import MODES, Pool, Sample, capacity_for, load_pools, sample_instances, vehicle_capacity
+from nco.envs.sampling import MODES, Pool, Sample, load_pools, sample_instances, vehicle_capacity
 from nco.errors import InputError
 from nco.instance import Instance
-
-__all__ = ["CityGenerator", "capacity_for"]  # capacity_for: nco.envs has always served it from here
 
 
 class CityGenerator(Generator):

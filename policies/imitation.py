@@ -20,9 +20,9 @@ import torch
 from nco.envs.convert import arrays_to_tensors
 from nco.policies.checkpoint import read_policy, save_policy
 from nco.policies.curve import append_row
-from nco.policies.labels import VAL_SHARDS, LabelShard, label_paths
 from nco.errors import InputError
 from nco.instance import DEPOT
+from nco.policies.labels import VAL_SHARDS, LabelShard, held_out
 from nco.policies.policy import MatrixPolicy, PolicyConfig
 from nco.policies.sectors import bearing, offsets
 
@@ -169,13 +169,13 @@ def imitate(cfg: ImitationConfig) -> Path:
     if "optimizer" in state:
         optimizer.load_state_dict(state["optimizer"])
     rng = np.random.default_rng(cfg.seed + state["epoch"])
-    val = [LabelShard.load(p) for p in label_paths(cfg.labels)[: cfg.val_shards]]
+    val = [LabelShard.load(p) for p in held_out(cfg.labels, cfg.val_shards)[0]]
     if state["epoch"] == 0:
         append_row(out / "curve.csv", {"epoch": 0, "instances_seen": 0, "wall_s": 0.0, "val_gap": round(greedy_gap(policy, val), 3)})
     policy.train()
     while state["epoch"] < cfg.epochs:
         tic = time.perf_counter()
-        train = label_paths(cfg.labels)[cfg.val_shards :]
+        train = held_out(cfg.labels, cfg.val_shards)[1]
         for path in rng.permutation(np.array(train, dtype=object)):
             shard = LabelShard.load(path)
             order = rng.permutation(len(shard))

@@ -197,18 +197,17 @@ class PolicySolver:
         unlimited = instance.replace(num_vehicles=None) if instance.demands.any() else instance
         size = instance.num_customers + 1
         greedy = rollout_seconds(size, self._greedy_seconds)  # one rollout; measured once the greedy round ran
-        found: dict[tuple, tuple[float, Routes]] = {}
-        if time_limit is not None and greedy > time_limit and sector_count(instance) > 1:
-            return self._sector_solutions(instance, k, seed, time_limit, always_greedy)
-        rounds = [("greedy", 1), ("multistart", min(MAX_STARTS, size - 1))] + [("sample", SAMPLES_PER_ROUND)] * 8
-        for r, (kind, count) in enumerate(rounds):
+        sectored = time_limit is not None and greedy > time_limit and sector_count(instance) > 1
+        found = self._sector_rounds(unlimited, k, seed, time_limit, always_greedy) if sectored else {}
+        whole = [("greedy", 1), ("multistart", min(MAX_STARTS, size - 1))] + [("sample", SAMPLES_PER_ROUND)] * 8
+        for r, (kind, count) in enumerate([] if sectored else whole):  # the sectors answered instead
             left = None if time_limit is None else time_limit - (time.perf_counter() - start)
             expected = greedy if kind == "greedy" else greedy * (1 + count / ROLLOUTS_PER_GREEDY)
             if left is not None and expected > left and not (always_greedy and kind == "greedy"):
                 break
             tic = time.perf_counter()
             for cost, routes in self._decode([unlimited], kind, count, seed + r, keep=None)[0]:
-                found.setdefault(tuple(sorted(map(tuple, routes))), (cost, routes))
+                found.setdefault(_distinct(routes), (cost, routes))
             if kind == "greedy":
                 greedy = time.perf_counter() - tic
                 # Averaged over calls: one rollout slowed by a busy machine must not rule the next.
@@ -218,16 +217,16 @@ class PolicySolver:
         ranked = [routes for _, routes in sorted(found.values(), key=lambda item: item[0])[:k]]
         return [_fit_fleet(instance, routes) for routes in ranked]
 
-    def _sector_solutions(
-        self, instance: Instance, k: int, seed: int, time_limit: float, always_greedy: bool
-    ) -> list[Routes]:
-        """:meth:`solutions` of a large instance, decoded in sectors: up to ``k`` greedy rounds,
-        each with the sectors' boundaries turned further (:data:`SECTOR_TURNS`)."""
+    def _sector_rounds(
+        self, unlimited: Instance, k: int, seed: int, time_limit: float, always_greedy: bool
+    ) -> dict[tuple, tuple[float, Routes]]:
+        """Distinct ``(cost, routes)`` of a large instance (without fleet limit) decoded in
+        sectors: up to ``k`` greedy rounds, each with the sectors' boundaries turned further
+        (:data:`SECTOR_TURNS`), keyed as :meth:`solutions` keys them."""
         start = time.perf_counter()
-        unlimited = instance.replace(num_vehicles=None)  # sectors only cut instances with demands
         # Before any round ran: about two sectors' share of the whole rollout (measured 0.13 of
         # 0.59 s at n = 900 in 9 sectors, 0.09 of 0.29 s at n = 500 in 5).
-        expected = rollout_seconds(instance.num_customers + 1, self._greedy_seconds) * 2 / sector_count(instance)
+        expected = rollout_seconds(unlimited.num_customers + 1, self._greedy_seconds) * 2 / sector_count(unlimited)
         found: dict[tuple, tuple[float, Routes]] = {}
         for turn in SECTOR_TURNS[:k]:
             left = time_limit - (time.perf_counter() - start)
@@ -237,10 +236,9 @@ class PolicySolver:
             subs, maps = sector_instances(unlimited, turn)
             decoded = self._decode(subs, "greedy", 1, seed)
             routes = joined_routes(maps, [ranked[0][1] for ranked in decoded])
-            found.setdefault(tuple(sorted(map(tuple, routes))), (check(unlimited, routes).cost, routes))
+            found.setdefault(_distinct(routes), (check(unlimited, routes).cost, routes))
             expected = time.perf_counter() - tic
-        ranked = [routes for _, routes in sorted(found.values(), key=lambda item: item[0])]
-        return [_fit_fleet(instance, routes) for routes in ranked]
+        return found
 
     # --- batched decoding ----------------------------------------------------------------------
     @torch.inference_mode()  # no autograd bookkeeping at all: a few microseconds per step
@@ -281,6 +279,11 @@ def _groups(instances: list[Instance]) -> list[list[int]]:
     for i, inst in enumerate(instances):
         groups.setdefault((problem_of(inst), inst.num_customers), []).append(i)
     return list(groups.values())
+
+
+def _distinct(routes: Routes) -> tuple:
+    """What two solutions share when they are the same routes in another order."""
+    return tuple(sorted(map(tuple, routes)))
 
 
 def _resplit(instance: Instance, ranked: list[tuple[float, Routes]]) -> list[tuple[float, Routes]]:

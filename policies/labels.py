@@ -76,6 +76,12 @@ def label_paths(folder: str | Path) -> list[Path]:
     return sorted(paths, key=lambda p: int(p.stem.rsplit("_", 1)[1]))
 
 
+def held_out(folder: str | Path, count: int = VAL_SHARDS) -> tuple[list[Path], list[Path]]:
+    """The shards of ``folder`` split into the held-out first ``count`` and the rest (for training)."""
+    paths = label_paths(folder)
+    return paths[:count], paths[count:]
+
+
 def routes_to_actions(routes: list[list[int]]) -> list[int]:
     """``[[3, 1], [2]]`` -> ``[3, 1, 0, 2, 0]``: the env's action sequence of a solution."""
     return [node for route in routes for node in (*route, 0)]

@@ -14,7 +14,7 @@ from lightning.pytorch.callbacks import ModelCheckpoint, TQDMProgressBar
 
 from nco.errors import InputError
 from nco.policies.checkpoint import read_policy
-from nco.policies.labels import VAL_SHARDS, LabelShard, label_paths
+from nco.policies.labels import LabelShard, held_out
 from nco.policies.model import ReinforceModule
 from nco.policies.policy import MatrixPolicy, PolicyConfig
 
@@ -26,8 +26,9 @@ class TrainConfig:
     ``curriculum`` is ``[(num_loc, epochs), ...]``; ``pools`` are city pool names (or loaded
     pools) and default to the training cities of ``nco.pools.split()``. ``init`` starts from the
     weights (and config) of a policy checkpoint instead of a fresh ``policy`` (fine-tuning).
-    ``val_labels`` is a label folder (``nco labels``) whose first :data:`VAL_SHARDS` shards, as
-    ``nco imitate`` holds them out, choose the best checkpoint by greedy gap.
+    ``val_labels`` is a label folder (``nco labels``) whose held-out shards
+    (:func:`~nco.policies.labels.held_out`, as ``nco imitate`` holds them out) choose the best
+    checkpoint by greedy gap.
     """
 
     problem: str = "acvrp"
@@ -124,7 +125,7 @@ def train(cfg: TrainConfig) -> Path:
         baseline=cfg.baseline,
         num_samples=cfg.num_samples,
         out_dir=out,
-        val_labels=[LabelShard.load(p) for p in label_paths(cfg.val_labels)[:VAL_SHARDS]] if cfg.val_labels else None,
+        val_labels=[LabelShard.load(p) for p in held_out(cfg.val_labels)[0]] if cfg.val_labels else None,
         batch_size=cfg.batch_size,
         val_batch_size=max(cfg.batch_size, 64),
         train_data_size=cfg.train_size,
