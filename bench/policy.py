@@ -140,13 +140,15 @@ def shipped_report() -> None:
             continue
         checkpoint = DEFAULT_CHECKPOINT.with_name(f"{problem}.pt")
         # The targets are about ACVRP n<=100; elsewhere greedy and a small sample keep it short.
-        # "+split" rows: the same rollouts read route first (the optimal split of their order).
+        # "+split" rows: the same rollouts read route first (the optimal split of their order);
+        # "+aug" rows: the same decoding in the map's eight orientations, best kept (POMO's x8).
         if problem == "acvrp" and size <= 100:
-            decodes = ["greedy", "greedy+split", "sample:64", "multistart", "multistart+split"]
+            decodes = ["greedy", "greedy+split", "greedy+aug", "sample:64", "multistart", "multistart+split"]
+            decodes += ["multistart+aug", "multistart+aug+split"]
         elif problem == "acvrp":
-            decodes = ["greedy", "greedy+split", "sample:16"]
+            decodes = ["greedy", "greedy+split", "greedy+aug", "sample:16"]
         else:
-            decodes = ["greedy", "sample:16"]
+            decodes = ["greedy", "greedy+aug", "sample:16"]
         for decode in decodes:
             rows.append(evaluate_checkpoint(checkpoint, testset, decode))
             print(markdown_rows(rows[-1:]), end="", flush=True)

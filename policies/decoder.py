@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
+from nco.policies.encoder import attention_scale
+
 
 @dataclass
 class DecoderCache:
@@ -23,7 +25,7 @@ class DecoderCache:
 
     context: Tensor  # (B, M, D) graph query + step projection of each node's embedding
     capacity_weight: Tensor  # (D,) the step projection's weight on the remaining capacity
-    glimpse_key: Tensor  # (B * H, D/H, M) transposed, pre-scaled by 1/sqrt(D/H)
+    glimpse_key: Tensor  # (B * H, D/H, M) transposed, pre-scaled by attention_scale / sqrt(D/H)
     glimpse_value: Tensor  # (B * H, M, D/H) contiguous
     logit_key: Tensor  # (B, D, M) transposed, through the output projection, scaled by 1/sqrt(D)
     distance: Tensor | None  # (B, M, M) the weighted distance term, or None without one
@@ -58,9 +60,17 @@ class PointerDecoder(nn.Module):
     comparable across instance sizes, since the normalised nearest-neighbour distance shrinks with n.
     """
 
-    def __init__(self, embed_dim: int = 128, num_heads: int = 8, tanh_clipping: float = 10.0, distance_term: bool = True):
+    def __init__(
+        self,
+        embed_dim: int = 128,
+        num_heads: int = 8,
+        tanh_clipping: float = 10.0,
+        distance_term: bool = True,
+        scale_from: int = 0,
+    ):
         super().__init__()
         self.num_heads = num_heads
+        self.scale_from = scale_from  # the glimpse sharpens as the encoder's attention does
         self.tanh_clipping = tanh_clipping
         self.project_graph = nn.Linear(embed_dim, embed_dim, bias=False)
         self.project_step = nn.Linear(embed_dim + 1, embed_dim, bias=False)
@@ -84,7 +94,8 @@ class PointerDecoder(nn.Module):
         # Heads folded into the batch as matmul folds them (a copy when B > 1: once here, not
         # every step); the key keeps its transposed layout at B = 1, where a contiguous one
         # rounds differently. The value's layout changes no bit, and contiguous it is faster.
-        glimpse_key = (key.transpose(-2, -1) / math.sqrt(dim // self.num_heads)).reshape(-1, key.shape[-1], size)
+        glimpse_scale = attention_scale(size, self.scale_from) / math.sqrt(dim // self.num_heads)
+        glimpse_key = (key.transpose(-2, -1) * glimpse_scale).reshape(-1, key.shape[-1], size)
         glimpse_value = value.reshape(-1, size, value.shape[-1]).contiguous()
         one, clip, forbidden = (nodes.new_tensor(constant) for constant in (1.0, self.tanh_clipping, -math.inf))
         capacity_weight = self.project_step.weight[:, dim]

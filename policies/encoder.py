@@ -10,6 +10,7 @@ an ordered pair), and it costs one ``(B, M, M)`` pass per layer.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterator, Mapping
 
 import torch
@@ -35,6 +36,22 @@ def node_features(td: Mapping[str, Tensor], use_coords: bool = True) -> Tensor:
     return torch.cat([demand[..., None], depot[..., None], coords], dim=-1)
 
 
+def attention_scale(size: int, scale_from: int) -> float:
+    """How much sharper attention is made on ``size`` nodes than on the ``scale_from`` nodes
+    the policy was trained at: ``log(size) / log(scale_from)``, never below 1 (1 when off, 0).
+
+    A softmax over more keys spreads its weight over more of them, so an encoder trained at
+    n = 100 attends more diffusely at n = 500 than it ever learned to. Multiplying the logits
+    by the ratio of log-sizes keeps the attention's entropy near the trained one (log-length
+    scaling, as in length extrapolation of language models). On the training cities'
+    validation labels it took the shipped policy's greedy gap from 11.5 to 10.0 % at n = 500
+    and from 11.3 to 9.4 % at n = 900; exponents 1.5 and 2 of the ratio were worse.
+    """
+    if not scale_from or size <= scale_from:
+        return 1.0
+    return math.log(size) / math.log(scale_from)
+
+
 class EdgeBias(nn.Module):
     """Per-head, per-layer attention bias ``f(d_ij, d_ji)`` from the normalised distance matrix."""
 
@@ -44,8 +61,9 @@ class EdgeBias(nn.Module):
         self.num_layers = num_layers
         self.mlp = nn.Sequential(nn.Linear(2, hidden), nn.ReLU(), nn.Linear(hidden, num_heads * num_layers))
 
-    def forward(self, dist: Tensor) -> Iterator[Tensor]:
-        """The ``(B, H, M, M)`` additive bias of each layer in turn.
+    def forward(self, dist: Tensor, scale: float = 1.0) -> Iterator[Tensor]:
+        """The ``(B, H, M, M)`` additive bias of each layer in turn, times ``scale`` (folded
+        into the last linear layer's weights: no pass over the biases).
 
         Without autograd, one buffer is refilled for every layer, block by block (about
         :data:`BIAS_BLOCK_PAIRS` pairs of one instance), so a caller must be done with a bias
@@ -56,7 +74,7 @@ class EdgeBias(nn.Module):
         """
         batch, size, _ = dist.shape
         if torch.is_grad_enabled():
-            yield from self._block(dist, slice(None), 0, size).split(self.num_heads, dim=1)
+            yield from self._block(dist, slice(None), 0, size, scale=scale).split(self.num_heads, dim=1)
             return
         out = dist.new_empty(batch, self.num_heads, size, size)
         rows = max(1, BIAS_BLOCK_PAIRS // size)
@@ -65,11 +83,18 @@ class EdgeBias(nn.Module):
             heads = slice(layer * self.num_heads, (layer + 1) * self.num_heads)
             for b, lo in itertools.product(range(batch), range(0, size, rows)):
                 rows_out = out[b, :, lo : lo + rows].view(self.num_heads, -1)  # one strided matrix: filled in place
-                self._block(dist[b : b + 1], heads, lo, lo + rows, hidden, rows_out)
+                self._block(dist[b : b + 1], heads, lo, lo + rows, hidden, rows_out, scale)
             yield out
 
     def _block(
-        self, dist: Tensor, heads: slice, lo: int, hi: int, hidden: Tensor | None = None, out: Tensor | None = None
+        self,
+        dist: Tensor,
+        heads: slice,
+        lo: int,
+        hi: int,
+        hidden: Tensor | None = None,
+        out: Tensor | None = None,
+        scale: float = 1.0,
     ) -> Tensor:
         """The bias of the output channels ``heads`` on rows ``lo:hi``, ``(B, heads, hi - lo, M)``.
 
@@ -82,7 +107,10 @@ class EdgeBias(nn.Module):
         pair = torch.stack([dist[:, lo:hi], dist.transpose(1, 2)[:, lo:hi]]).view(2, -1)  # d_ij, d_ji
         hidden = None if hidden is None else hidden[:, : pair.shape[1]]
         hidden = torch.addmm(first.bias[:, None], first.weight, pair, out=hidden).relu_()
-        bias = torch.addmm(second.bias[heads, None], second.weight[heads], hidden, out=out)  # (heads, B * rows * M)
+        weight, offset = second.weight[heads], second.bias[heads, None]
+        if scale != 1.0:
+            weight, offset = weight * scale, offset * scale
+        bias = torch.addmm(offset, weight, hidden, out=out)  # (heads, B * rows * M)
         return bias.view(len(bias), dist.shape[0], -1, dist.shape[2]).transpose(0, 1)
 
 
@@ -98,10 +126,13 @@ class EncoderLayer(nn.Module):
         self.ff = nn.Sequential(nn.Linear(embed_dim, ff_dim), nn.ReLU(), nn.Linear(ff_dim, embed_dim))
         self.norm2 = nn.LayerNorm(embed_dim)
 
-    def forward(self, h: Tensor, bias: Tensor | None) -> Tensor:
+    def forward(self, h: Tensor, bias: Tensor | None, scale: float = 1.0) -> Tensor:
+        """``scale`` multiplies the attention logits (:func:`attention_scale`); ``bias`` is
+        expected scaled already."""
         batch, size, dim = h.shape
-        q, k, v = self.qkv(h).view(batch, size, 3, self.num_heads, dim // self.num_heads).permute(2, 0, 3, 1, 4)
-        attn = F.scaled_dot_product_attention(q, k, v, attn_mask=bias)
+        head_dim = dim // self.num_heads
+        q, k, v = self.qkv(h).view(batch, size, 3, self.num_heads, head_dim).permute(2, 0, 3, 1, 4)
+        attn = F.scaled_dot_product_attention(q, k, v, attn_mask=bias, scale=scale / math.sqrt(head_dim))
         h = self.norm1(h + self.out(attn.transpose(1, 2).reshape(batch, size, dim)))
         return self.norm2(h + self.ff(h))
 
@@ -117,6 +148,9 @@ class MatrixEncoder(nn.Module):
         Feed normalised lon/lat as node features.
     edge_bias
         Use the distance matrix in attention (False gives the coordinate-only ablation).
+    scale_from
+        Sharpen attention on instances larger than this many nodes (:func:`attention_scale`;
+        0: never).
     """
 
     def __init__(
@@ -127,9 +161,11 @@ class MatrixEncoder(nn.Module):
         ff_dim: int = 512,
         use_coords: bool = True,
         edge_bias: bool = True,
+        scale_from: int = 0,
     ):
         super().__init__()
         self.use_coords = use_coords
+        self.scale_from = scale_from
         self.init_embed = nn.Linear(NODE_FEATURES, embed_dim)
         self.edge_bias = EdgeBias(num_heads, num_layers) if edge_bias else None
         self.layers = nn.ModuleList(EncoderLayer(embed_dim, num_heads, ff_dim) for _ in range(num_layers))
@@ -137,7 +173,8 @@ class MatrixEncoder(nn.Module):
     def forward(self, td: Mapping[str, Tensor]) -> Tensor:
         """Node embeddings ``(B, M, embed_dim)``."""
         h = self.init_embed(node_features(td, self.use_coords))
-        biases = self.edge_bias(td["dist"]) if self.edge_bias is not None else [None] * len(self.layers)
+        scale = attention_scale(h.shape[1], self.scale_from)
+        biases = self.edge_bias(td["dist"], scale) if self.edge_bias is not None else [None] * len(self.layers)
         for layer, bias in zip(self.layers, biases):
-            h = layer(h, bias)
+            h = layer(h, bias, scale)
         return h

@@ -17,6 +17,7 @@ from nco.policies.imitation import greedy_gap
 from nco.policies.labels import LabelShard
 from nco.policies.policy import MatrixPolicy
 from nco.policies.reinforce import pomo_loss
+from nco.policies.symmetry import randomly_transformed
 
 BASELINES = ("shared", "pomo", "rollout", "exponential")
 
@@ -50,6 +51,9 @@ class ReinforceModule(REINFORCE):
         Held-out label shards (training cities, :mod:`nco.policies.labels`): after every epoch
         the greedy gap to their labels goes to ``val_gap.csv`` and chooses ``policy_best.pt``,
         the measure ``nco imitate`` selects on; without them the validation cost chooses.
+    augment
+        Show each training instance's map under a random one of the square's eight symmetries
+        (:mod:`nco.policies.symmetry`): the matrix, and so the reward, stays the same.
     **kwargs
         Passed to rl4co's module: ``batch_size``, ``train_data_size``, ``val_data_size``,
         ``optimizer_kwargs``...
@@ -64,6 +68,7 @@ class ReinforceModule(REINFORCE):
         num_samples: int = 8,
         out_dir: str | Path = ".",
         val_labels: list[LabelShard] | None = None,
+        augment: bool = False,
         **kwargs: Any,
     ):
         if baseline not in BASELINES:
@@ -83,13 +88,15 @@ class ReinforceModule(REINFORCE):
         # rl4co records every init argument (the env with its city pools, the policy) as hparams,
         # which Lightning would pickle into each checkpoint; keep only plain values.
         self.hparams.clear()
-        hparams = {"curriculum": curriculum, "baseline": baseline, "num_samples": num_samples, **self.data_cfg}
+        hparams = {"curriculum": curriculum, "baseline": baseline, "num_samples": num_samples, "augment": augment}
+        hparams.update(self.data_cfg)
         self.save_hyperparameters(hparams, logger=False)
         self.baseline_name = baseline
         self.num_samples = num_samples
         self.out_dir = Path(out_dir)
         self._train_costs: list[float] = []
         self.val_labels = val_labels
+        self.augment = augment
         self._best = (0, float("inf"))  # (num_loc, best val gap, else val cost, at that size)
         self._started = time.monotonic()
         self._wall_before = 0.0  # seconds trained before a resume
@@ -120,6 +127,8 @@ class ReinforceModule(REINFORCE):
     # --- one step ------------------------------------------------------------------------------
     def shared_step(self, batch: Any, batch_idx: int, phase: str, dataloader_idx: int | None = None):
         td = self.env.reset(batch)
+        if phase == "train" and self.augment:
+            td["locs"] = randomly_transformed(td["locs"])
         if phase != "train":
             out = self.policy(td, self.env, decode_type="greedy")
         elif self.baseline_name in ("shared", "pomo"):

@@ -35,6 +35,10 @@ class PolicyConfig:
         Distance-from-current-node term in the pointer logits.
     tanh_clipping
         Logit clipping ``C`` of the pointer.
+    scale_from
+        Instances of more nodes than this get sharper attention, in the encoder and the
+        decoder's glimpse (:func:`nco.policies.encoder.attention_scale`; 0: never). Set to the
+        size trained at.
     """
 
     problem: str = "acvrp"
@@ -46,6 +50,7 @@ class PolicyConfig:
     edge_bias: bool = True
     distance_term: bool = True
     tanh_clipping: float = 10.0
+    scale_from: int = 0
 
     def __post_init__(self) -> None:
         if self.problem not in PROBLEMS:
@@ -83,9 +88,17 @@ class MatrixPolicy(nn.Module):
         super().__init__()
         self.config = config
         self.encoder = MatrixEncoder(
-            config.embed_dim, config.num_heads, config.num_layers, config.ff_dim, config.use_coords, config.edge_bias
+            config.embed_dim,
+            config.num_heads,
+            config.num_layers,
+            config.ff_dim,
+            config.use_coords,
+            config.edge_bias,
+            config.scale_from,
         )
-        self.decoder = PointerDecoder(config.embed_dim, config.num_heads, config.tanh_clipping, config.distance_term)
+        self.decoder = PointerDecoder(
+            config.embed_dim, config.num_heads, config.tanh_clipping, config.distance_term, config.scale_from
+        )
 
     def forward(
         self,

@@ -28,7 +28,8 @@ class TrainConfig:
     weights (and config) of a policy checkpoint instead of a fresh ``policy`` (fine-tuning).
     ``val_labels`` is a label folder (``nco labels``) whose held-out shards
     (:func:`~nco.policies.labels.held_out`, as ``nco imitate`` holds them out) choose the best
-    checkpoint by greedy gap.
+    checkpoint by greedy gap. ``augment`` shows every training instance's map under a random
+    symmetry of the square (:mod:`nco.policies.symmetry`).
     """
 
     problem: str = "acvrp"
@@ -52,6 +53,7 @@ class TrainConfig:
     threads: int | None = None
     init: Path | None = None
     val_labels: Path | None = None
+    augment: bool = False
     policy: PolicyConfig = field(default_factory=PolicyConfig)
 
 
@@ -126,6 +128,7 @@ def train(cfg: TrainConfig) -> Path:
         num_samples=cfg.num_samples,
         out_dir=out,
         val_labels=[LabelShard.load(p) for p in held_out(cfg.val_labels)[0]] if cfg.val_labels else None,
+        augment=cfg.augment,
         batch_size=cfg.batch_size,
         val_batch_size=max(cfg.batch_size, 64),
         train_data_size=cfg.train_size,

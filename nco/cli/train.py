@@ -48,6 +48,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="label folder (nco labels) whose held-out shards choose policy_best.pt by greedy gap; "
         "the curve goes to val_gap.csv (default: the validation cost chooses)",
     )
+    p.add_argument(
+        "--augment",
+        action="store_true",
+        help="show each training instance's map mirrored or turned at random (the matrix is unchanged)",
+    )
     p.add_argument("--threads", type=int, help="torch CPU threads (1 is fastest on a busy shared CPU)")
     lightning = p.add_argument_group("Lightning Trainer (passed through)")
     lightning.add_argument("--accelerator", default="cpu")
@@ -84,6 +89,7 @@ def _train(args: argparse.Namespace) -> int:
         threads=args.threads,
         init=args.init,
         val_labels=args.val_labels,
+        augment=args.augment,
         policy=PolicyConfig(
             problem=args.problem,
             embed_dim=args.embed_dim,

@@ -7,6 +7,7 @@ dynamics); the policy must choose the same actions on the shipped test sets.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -18,7 +19,7 @@ from nco.envs import dynamics
 from nco.envs.convert import instances_to_tensors
 from nco.envs.testsets import load_testset
 from nco.policies.checkpoint import shipped_policy
-from nco.policies.encoder import node_features
+from nco.policies.encoder import attention_scale, node_features
 from nco.policies.policy import MatrixPolicy
 
 
@@ -27,15 +28,16 @@ def reference_greedy(policy: MatrixPolicy, td: dict[str, Tensor], problem: str) 
     encoder, decoder = policy.encoder, policy.decoder
     state = dynamics.reset(td, problem)
     dist = state["dist"]
-    bias = encoder.edge_bias.mlp(torch.stack([dist, dist.transpose(1, 2)], -1)).permute(0, 3, 1, 2)
+    scale = attention_scale(dist.shape[1], encoder.scale_from)
+    bias = encoder.edge_bias.mlp(torch.stack([dist, dist.transpose(1, 2)], -1)).permute(0, 3, 1, 2) * scale
     nodes = encoder.init_embed(node_features(state, encoder.use_coords))
     for layer, layer_bias in zip(encoder.layers, bias.split(encoder.edge_bias.num_heads, 1)):
-        nodes = layer(nodes, layer_bias)
+        nodes = layer(nodes, layer_bias, scale)
     batch, size, dim = nodes.shape
     heads = decoder.num_heads
     key, value, logit_key = decoder.project_nodes(nodes).chunk(3, -1)
     key, value = (x.view(batch, size, heads, -1).transpose(1, 2) for x in (key, value))
-    key = key.transpose(-2, -1) / math.sqrt(dim // heads)
+    key = key.transpose(-2, -1) * scale / math.sqrt(dim // heads)
     logit_key = (logit_key @ decoder.project_out.weight).transpose(1, 2) / math.sqrt(dim)
     context = decoder.project_graph(nodes.mean(1))[:, None] + nodes @ decoder.project_step.weight[:, :dim].T
     distance = F.softplus(decoder.distance_weight) * math.log(size) * dist
@@ -78,10 +80,12 @@ def test_shipped_greedy_routes_are_unchanged(testset, batched):
 
 @pytest.mark.parametrize("problem", ["acvrp", "atsp"])
 @pytest.mark.parametrize("grad", [False, True])
-def test_greedy_matches_reference_with_and_without_autograd(tiny, sample, problem, grad):
-    """Both encoder paths (blocked into one buffer without autograd, whole with it)."""
+@pytest.mark.parametrize("scale_from", [0, 21])
+def test_greedy_matches_reference_with_and_without_autograd(tiny, sample, problem, grad, scale_from):
+    """Both encoder paths (blocked into one buffer without autograd, whole with it), with and
+    without the attention sharpened for a size beyond the trained one (41 nodes > 21)."""
     torch.manual_seed(0)
-    policy = MatrixPolicy(tiny)
+    policy = MatrixPolicy(dataclasses.replace(tiny, scale_from=scale_from))
     td = instances_to_tensors(sample(40, 4, problem), problem)
     with torch.set_grad_enabled(grad):
         assert_same_greedy(policy, td, problem)
@@ -101,3 +105,9 @@ def test_rollout_steps_like_the_functional_dynamics(sample, problem, rows):
         rollout.step(action)
         for key, value in rollout.state.items():
             assert torch.equal(value.reshape(state[key].shape), state[key]), key
+
+
+def test_attention_scale_is_the_log_size_ratio_beyond_the_trained_size():
+    assert attention_scale(500, 0) == 1.0  # off
+    assert attention_scale(51, 101) == attention_scale(101, 101) == 1.0  # never blunter than trained
+    assert attention_scale(1001, 101) == pytest.approx(math.log(1001) / math.log(101))

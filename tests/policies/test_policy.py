@@ -36,7 +36,7 @@ def test_greedy_is_deterministic_and_validated(solver, sample):
         assert sorted(c for route in sol.routes for c in route) == list(range(1, 13))
 
 
-@pytest.mark.parametrize("decode", ["sample:8", "multistart", "multistart:3"])
+@pytest.mark.parametrize("decode", ["sample:8", "multistart", "multistart:3", "greedy+aug", "sample:2+aug+split"])
 def test_other_decodings_are_valid_and_seeded(solver, sample, decode):
     batch = sample(9, 3, seed=4)
     sols = solver.solve(batch, decode, seed=1)
@@ -92,7 +92,15 @@ def test_resplit_never_loses_to_the_rollout(solver, sample):
     assert [s.routes for s in solver.solve(atsp, "greedy+split")] == [s.routes for s in solver.solve(atsp)]
 
 
-@pytest.mark.parametrize("bad", ["beam", "sample", "sample:0", "multistart:x", "greedy:2", "greedy+2opt", "greedy+"])
+def test_augmented_decoding_never_loses_to_the_plain_one(solver, sample):
+    batch = sample(25, 4, seed=6)
+    for plain, turned in zip(solver.solve(batch, "greedy"), solver.solve(batch, "greedy+aug")):
+        assert turned.cost <= plain.cost  # the identity is one of the eight orientations
+
+
+@pytest.mark.parametrize(
+    "bad", ["beam", "sample", "sample:0", "multistart:x", "greedy:2", "greedy+2opt", "greedy+", "greedy+aug+aug"]
+)
 def test_bad_decode_names_the_field(bad):
     with pytest.raises(InputError, match="decode"):
         parse_decode(bad)

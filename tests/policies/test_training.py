@@ -15,6 +15,7 @@ from nco.policies.inference import PolicySolver
 from nco.policies.labels import generate
 from nco.policies.model import ReinforceModule
 from nco.policies.policy import MatrixPolicy, PolicyConfig
+from nco.policies.symmetry import SYMMETRIES, transform
 from nco.policies.training import TrainConfig, make_env_factory, parse_curriculum, train
 
 
@@ -40,6 +41,21 @@ def test_tiny_run_reduces_cost_on_a_fixed_batch(pools, tiny, sample):
         loss.backward()
         optimizer.step()
     assert mean_cost(solver, fixed) < 0.97 * before
+
+
+def test_augment_turns_the_map_not_the_matrix(pools, tiny, sample):
+    module = ReinforceModule(
+        make_env_factory(TrainConfig(pools=pools)), MatrixPolicy(tiny), [(10, 1)], num_samples=4, augment=True
+    )
+    batch = instances_to_td(sample(10, 16, seed=5), "acvrp")
+    seen = []
+    module.policy.register_forward_pre_hook(lambda _, args: seen.append(args[0].clone()))
+    module.shared_step(batch.clone(), 0, phase="train")
+    module.shared_step(batch.clone(), 0, phase="val")  # validation sees the maps as they are
+    turned, plain = seen
+    assert torch.equal(turned["dist"], plain["dist"]) and not torch.equal(turned["locs"], plain["locs"])
+    for b in range(16):
+        assert any(torch.equal(turned["locs"][b], transform(plain["locs"][b], which)) for which in range(SYMMETRIES))
 
 
 def test_run_writes_csv_and_exports_and_resumes(tmp_path, pools, tiny):
