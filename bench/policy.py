@@ -144,7 +144,7 @@ def shipped_report() -> None:
         # "+aug" rows: the same decoding in the map's eight orientations, best kept (POMO's x8).
         if problem == "acvrp" and size <= 100:
             decodes = ["greedy", "greedy+split", "greedy+aug", "sample:64", "multistart", "multistart+split"]
-            decodes += ["multistart+aug", "multistart+aug+split"]
+            decodes += ["multistart+aug", "multistart+aug+split", "multistart:100+aug+split"]  # all 99 first customers
         elif problem == "acvrp":
             decodes = ["greedy", "greedy+split", "greedy+aug", "sample:16"]
         else:
