@@ -175,7 +175,9 @@ class ReinforceModule(REINFORCE):
                 curve = {k: row[k] for k in ("epoch", "steps", "instances_seen", "wall_s")}
                 append_row(self.out_dir / "val_gap.csv", {**curve, "val_gap": score})
             save_policy(self.out_dir / "policy_last.pt", self.policy, meta)
-            if size != self._best[0] or score < self._best[1]:
+            # A cost in metres grows with the size, so the best restarts at a new size; a gap to
+            # labels compares across sizes (a curriculum may alternate them).
+            if score < self._best[1] or (size != self._best[0] and not self.val_labels):
                 self._best = (size, score)
                 save_policy(self.out_dir / "policy_best.pt", self.policy, meta)
         super().on_train_epoch_end()

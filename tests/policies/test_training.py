@@ -77,12 +77,12 @@ def test_run_writes_csv_and_exports_and_resumes(tmp_path, pools, tiny):
 
 def test_label_gap_chooses_the_best_and_wall_time_adds_up(tmp_path, pools, tiny):
     generate(tmp_path / "labels", sizes=(10,), shards=1, per_shard=4, seconds_per_100=1.0, seed=3)
-    cfg = TrainConfig(
-        curriculum=[(10, 2)], batch_size=16, train_size=32, val_size=16, pools=pools, out=tmp_path / "run",
-        policy=tiny, val_labels=tmp_path / "labels",
+    cfg = TrainConfig(  # sizes alternate: a gap to labels, unlike a cost in metres, compares across them
+        curriculum=[(10, 1), (12, 1)], batch_size=16, train_size=32, val_size=16, pools=pools,
+        out=tmp_path / "run", policy=tiny, val_labels=tmp_path / "labels",
     )
     train(cfg)
-    cfg.curriculum, cfg.resume = [(10, 3)], True
+    cfg.curriculum, cfg.resume = [(10, 1), (12, 1), (10, 1)], True
     train(cfg)
     rows = list(csv.DictReader((tmp_path / "run" / "val_gap.csv").open()))
     assert [r["epoch"] for r in rows] == ["0", "1", "2"]
