@@ -22,7 +22,7 @@ from nco.envs.convert import actions_to_routes, instances_to_tensors
 from nco.errors import InputError
 from nco.instance import Instance
 from nco.policies.budget import GREEDY_SECONDS, rollout_seconds  # used before any rollout is timed here
-from nco.policies.policy import MatrixPolicy
+from nco.policies.policy import MatrixPolicy, start_major
 from nco.policies.sectors import joined_routes, sector_count, sector_instances
 from nco.policies.symmetry import SYMMETRIES, augmented
 from nco.solution import Routes, Solution
@@ -316,9 +316,7 @@ def _groups(instances: list[Instance]) -> list[list[int]]:
 def _oriented(key: str, value: torch.Tensor, symmetries: int) -> torch.Tensor:
     """A policy input repeated for ``symmetries`` orientations of the map: only the
     coordinates turn; the matrices and demands are the same in every one."""
-    if key == "locs":
-        return augmented(value, symmetries)
-    return value.repeat(symmetries, *([1] * (value.dim() - 1)))
+    return augmented(value, symmetries) if key == "locs" else start_major(value, symmetries)
 
 
 def _distinct(routes: Routes) -> tuple:

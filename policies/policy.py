@@ -144,7 +144,7 @@ class MatrixPolicy(nn.Module):
         rollouts = min(num_starts or size - 1, size - 1) if multistart else max(num_samples, 1)
         cache = self.decoder.precompute(self.encoder(state), state["dist"])
         device = state["dist"].device
-        state = {key: _start_major(value, rollouts) for key, value in state.items() if key not in _STATIC}
+        state = {key: start_major(value, rollouts) for key, value in state.items() if key not in _STATIC}
         if actions is not None:
             return self._teacher_forced(state, cache, actions, problem, td["dist_raw"])
         rollout = dynamics.Rollout(state, problem)
@@ -193,7 +193,7 @@ class MatrixPolicy(nn.Module):
 _STATIC = ("dist", "dist_raw", "locs", "demand")
 
 
-def _start_major(value: Tensor, rollouts: int) -> Tensor:
+def start_major(value: Tensor, rollouts: int) -> Tensor:
     """``(B, ...)`` -> ``(R * B, ...)``: rollout ``r`` of instance ``b`` at row ``r * B + b``."""
     return value.repeat(rollouts, *([1] * (value.dim() - 1))) if rollouts > 1 else value
 
