@@ -22,9 +22,10 @@ from nco.policies.checkpoint import read_policy, save_policy
 from nco.policies.curve import append_row
 from nco.errors import InputError
 from nco.instance import DEPOT
-from nco.policies.labels import VAL_SHARDS, LabelShard, held_out
+from nco.policies.labels import VAL_SHARDS, LabelShard, held_out, label_paths
 from nco.policies.policy import MatrixPolicy, PolicyConfig
 from nco.policies.sectors import bearing, offsets
+from nco.policies.symmetry import randomly_transformed
 
 
 ROUTE_ORDERS = ("shuffle", "sweep")
@@ -50,12 +51,20 @@ class ImitationConfig:
     lr
         Adam learning rate.
     val_shards
-        The first this-many shards (by index) are held out for the learning curve.
+        The first this-many shards (by index) are held out for the learning curve, unless
+        ``val_labels`` is given.
     seed
         Seeds shuffling and the route-order augmentation.
     route_order
         How a label's routes are ordered each time it is seen: ``"shuffle"`` (at random) or
         ``"sweep"`` (:func:`swept_routes`).
+    val_labels
+        A folder of label shards held out as a whole for the learning curve (e.g. a training
+        city left out of ``labels``); then every shard of ``labels`` is trained on.
+    augment
+        Show each label in one of the map's eight orientations, drawn at random each time
+        (:func:`nco.policies.symmetry.randomly_transformed`): the road matrix and so the label
+        stay the same, the coordinates the encoder reads do not.
     """
 
     labels: Path
@@ -67,6 +76,8 @@ class ImitationConfig:
     val_shards: int = VAL_SHARDS
     seed: int = 0
     route_order: str = "shuffle"
+    val_labels: Path | None = None
+    augment: bool = False
 
     def __post_init__(self) -> None:
         if self.route_order not in ROUTE_ORDERS:
@@ -123,15 +134,24 @@ def shard_inputs(shard: LabelShard, rows: np.ndarray, problem: str) -> dict[str,
 
 
 def imitation_loss(
-    policy: MatrixPolicy, shard: LabelShard, rows: np.ndarray, rng: np.random.Generator, route_order: str = "shuffle"
+    policy: MatrixPolicy,
+    shard: LabelShard,
+    rows: np.ndarray,
+    rng: np.random.Generator,
+    route_order: str = "shuffle",
+    augment: bool = False,
 ) -> torch.Tensor:
-    """Mean negative log-likelihood per decision of labels, their routes in ``route_order``."""
+    """Mean negative log-likelihood per decision of labels, their routes in ``route_order``,
+    each instance in a random orientation of the map if ``augment``."""
     if route_order == "sweep":
         actions = np.stack([swept_routes(shard.actions[r], shard.coords[r], shard.distances[r]) for r in rows])
     else:
         actions = np.stack([shuffled_routes(shard.actions[r], rng) for r in rows])
     decisions = torch.as_tensor((actions != 0).sum(1) + 1, dtype=torch.float32)  # customers + returns
     inputs = shard_inputs(shard, rows, policy.config.problem)
+    if augment:
+        generator = torch.Generator().manual_seed(int(rng.integers(2**31)))
+        inputs["locs"] = randomly_transformed(inputs["locs"], generator)
     out = policy(inputs, decode_type="greedy", actions=torch.as_tensor(actions, dtype=torch.long))
     return -(out["log_likelihood"] / decisions).mean()
 
@@ -147,6 +167,13 @@ def greedy_gap(policy: MatrixPolicy, shards: list[LabelShard]) -> float:
         gaps.append(100 * (-reward.numpy() - shard.costs) / shard.costs)
     policy.train()
     return float(np.concatenate(gaps).mean())
+
+
+def shard_split(cfg: ImitationConfig) -> tuple[list[Path], list[Path]]:
+    """``(validation, training)`` shard paths of a run, as the labels stand now."""
+    if cfg.val_labels is None:
+        return held_out(cfg.labels, cfg.val_shards)
+    return label_paths(cfg.val_labels), label_paths(cfg.labels)
 
 
 def imitate(cfg: ImitationConfig) -> Path:
@@ -169,18 +196,19 @@ def imitate(cfg: ImitationConfig) -> Path:
     if "optimizer" in state:
         optimizer.load_state_dict(state["optimizer"])
     rng = np.random.default_rng(cfg.seed + state["epoch"])
-    val = [LabelShard.load(p) for p in held_out(cfg.labels, cfg.val_shards)[0]]
+    val = [LabelShard.load(p) for p in shard_split(cfg)[0]]
     if state["epoch"] == 0:
         append_row(out / "curve.csv", {"epoch": 0, "instances_seen": 0, "wall_s": 0.0, "val_gap": round(greedy_gap(policy, val), 3)})
     policy.train()
     while state["epoch"] < cfg.epochs:
         tic = time.perf_counter()
-        train = held_out(cfg.labels, cfg.val_shards)[1]
+        train = shard_split(cfg)[1]
         for path in rng.permutation(np.array(train, dtype=object)):
             shard = LabelShard.load(path)
             order = rng.permutation(len(shard))
             for lo in range(0, len(order), cfg.batch_size):
-                loss = imitation_loss(policy, shard, order[lo : lo + cfg.batch_size], rng, cfg.route_order)
+                rows = order[lo : lo + cfg.batch_size]
+                loss = imitation_loss(policy, shard, rows, rng, cfg.route_order, cfg.augment)
                 optimizer.zero_grad()
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(policy.parameters(), 1.0)

@@ -5,7 +5,9 @@ instance. Every instance yields ``n`` decisions to imitate, so a few thousand la
 instances teach the policy far more per CPU-hour than REINFORCE's sampled rollouts.
 Labels are written in shards (one ``.npz`` per call of :func:`label_shard`), so a background
 run can be stopped and resumed at any time: finished shards are kept, the next one is redone.
-Only the training cities of ``nco.pools.split()`` are ever sampled.
+Only the training cities of ``nco.pools.split()`` are ever sampled; a subset of them may be
+named, so that one training city can be left out of the training labels and label the
+validation set alone (a held-out *city*, which sees over-fitting to the others).
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from nco.errors import InputError
 from nco.instance import Instance
 
 
@@ -97,11 +101,33 @@ def label_instance(instance: Instance, seconds: float, seed: int) -> tuple[list[
     return routes_to_actions(result.solution.routes), result.cost
 
 
-def label_shard(problem: str, num_customers: int, count: int, seconds: float, seed: int) -> LabelShard:
-    """Sample ``count`` training-city instances (generator seed ``seed``) and label each."""
+def training_pools(names: Sequence[str] | None) -> list[str]:
+    """``names`` checked against the split's training cities (``None``: all of them).
+
+    Raises
+    ------
+    InputError
+        Naming ``pools`` when a name is not a training city (a test city must never be labelled).
+    """
+    from nco.pools import split
+
+    train = split()["train"]
+    if names is None:
+        return train
+    wrong = [name for name in names if name not in train]
+    if wrong or not names:
+        raise InputError("pools", f"must name training cities ({', '.join(train)}), got {', '.join(wrong) or 'none'}")
+    return list(names)
+
+
+def label_shard(
+    problem: str, num_customers: int, count: int, seconds: float, seed: int, pools: Sequence[str] | None = None
+) -> LabelShard:
+    """Sample ``count`` instances from the training cities ``pools`` (default: all; generator
+    seed ``seed``) and label each."""
     from nco.envs import CityGenerator
 
-    instances = CityGenerator(num_customers, problem, seed=seed).instances(count)
+    instances = CityGenerator(num_customers, problem, pools=training_pools(pools), seed=seed).instances(count)
     labelled = [label_instance(inst, seconds, seed + i) for i, inst in enumerate(instances)]
     length = max(len(actions) for actions, _ in labelled)
     actions = np.zeros((count, length), np.int16)
@@ -125,14 +151,17 @@ def generate(
     per_shard: int = 32,
     seconds_per_100: float = 0.4,
     seed: int = 0,
+    pools: Sequence[str] | None = None,
 ) -> None:
     """Write up to ``shards`` label shards into ``out``, cycling through ``sizes``; resumable.
 
     Shard ``k`` has size ``sizes[k % len(sizes)]``, generator seed ``seed + 1000 * k`` and a
-    refiner budget of ``seconds_per_100 * n / 100`` seconds per instance (at least 0.2 s).
+    refiner budget of ``seconds_per_100 * n / 100`` seconds per instance (at least 0.2 s);
+    instances come from the training cities ``pools`` (default: all of them).
     Existing shards are skipped; ``progress.jsonl`` logs one line per shard written.
     """
     out = Path(out)
+    pools = training_pools(pools)
     out.mkdir(parents=True, exist_ok=True)
     for k in range(shards):
         n = sizes[k % len(sizes)]
@@ -141,7 +170,7 @@ def generate(
             continue
         tic = time.perf_counter()
         seconds = max(0.2, seconds_per_100 * n / 100)
-        shard = label_shard(problem, n, per_shard, seconds, seed + 1000 * k)
+        shard = label_shard(problem, n, per_shard, seconds, seed + 1000 * k, pools)
         shard.save(path)
         line = {"shard": k, "n": n, "count": per_shard, "seconds": round(time.perf_counter() - tic, 1)}
         line["mean_cost"] = float(shard.costs.mean())

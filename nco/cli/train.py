@@ -118,6 +118,10 @@ def _register_imitation(subparsers: argparse._SubParsersAction) -> None:
     labels.add_argument("--per-shard", type=int, default=32, help="instances per shard (default: %(default)s)")
     labels.add_argument("--seconds-per-100", type=float, default=0.4, help="refiner seconds per 100 customers")
     labels.add_argument("--seed", type=int, default=0)
+    labels.add_argument(
+        "--pools", help="comma-separated training cities to sample (default: all of them; e.g. all but one, "
+        "and the one left out for a validation set of its own)"
+    )
     labels.set_defaults(func=_labels)
     imitate = subparsers.add_parser(
         "imitate",
@@ -141,6 +145,10 @@ def _register_imitation(subparsers: argparse._SubParsersAction) -> None:
         help="order of a label's routes each time it is seen: at random, or swept around the depot "
         "from the farthest customer's route (default: %(default)s)",
     )
+    imitate.add_argument(
+        "--val-labels", type=Path, help="shard folder held out whole for the curve (default: the first --val-shards)"
+    )
+    imitate.add_argument("--augment", action="store_true", help="each label in a random orientation of the map")
     imitate.set_defaults(func=_imitate)
 
 
@@ -148,7 +156,8 @@ def _labels(args: argparse.Namespace) -> int:
     from nco.policies.labels import generate
 
     sizes = tuple(int(size) for size in args.sizes.split(","))
-    generate(args.out, args.problem, sizes, args.shards, args.per_shard, args.seconds_per_100, args.seed)
+    pools = args.pools.split(",") if args.pools else None
+    generate(args.out, args.problem, sizes, args.shards, args.per_shard, args.seconds_per_100, args.seed, pools)
     return 0
 
 
@@ -165,6 +174,8 @@ def _imitate(args: argparse.Namespace) -> int:
         val_shards=args.val_shards,
         seed=args.seed,
         route_order=args.route_order,
+        val_labels=args.val_labels,
+        augment=args.augment,
     )
     print(f"best policy: {imitate(cfg)}")
     return 0

@@ -78,3 +78,23 @@ def test_swept_routes_start_far_and_turn_counter_clockwise():
     assert swept_routes(actions, coords, distances).tolist() == [4, 0, 1, 0, 2, 0, 3, 0, 0]
     with pytest.raises(InputError, match="route_order"):
         ImitationConfig(labels=Path("."), out=Path("."), route_order="random")
+
+
+def test_labels_sample_only_the_named_training_cities(tmp_path):
+    from nco.pools import load_pool
+
+    generate(tmp_path / "monaco", problem="atsp", sizes=(6,), shards=1, per_shard=3, seed=5, pools=("monaco",))
+    coords = LabelShard.load(label_paths(tmp_path / "monaco")[0]).coords.reshape(-1, 2)
+    pool = {tuple(point) for point in load_pool("monaco").coords}
+    assert all(tuple(point) in pool for point in coords)
+    with pytest.raises(InputError, match="pools"):  # a test city is never labelled
+        generate(tmp_path / "porto", sizes=(6,), shards=1, pools=("porto",))
+
+
+def test_a_held_out_label_folder_measures_an_augmented_run(tmp_path):
+    generate(tmp_path / "train", problem="atsp", sizes=(6,), shards=1, per_shard=4, seconds_per_100=1.0, seed=6)
+    generate(tmp_path / "val", problem="atsp", sizes=(7,), shards=1, per_shard=2, seconds_per_100=1.0, seed=7)
+    cfg = ImitationConfig(labels=tmp_path / "train", out=tmp_path / "run", epochs=1, val_labels=tmp_path / "val", augment=True)
+    imitate(cfg)
+    rows = [line.split(",") for line in (tmp_path / "run" / "curve.csv").read_text().splitlines()]
+    assert [row[:2] for row in rows] == [["epoch", "instances_seen"], ["0", "0"], ["1", "4"]]  # every train shard
