@@ -64,7 +64,9 @@ class ImitationConfig:
     augment
         Show each label in one of the map's eight orientations, drawn at random each time
         (:func:`nco.policies.symmetry.randomly_transformed`): the road matrix and so the label
-        stay the same, the coordinates the encoder reads do not.
+        stay the same, the coordinates the encoder reads do not. A ``"sweep"`` order still
+        follows the real map, so in a mirrored view it turns clockwise (measured on ATSP only,
+        where there is one route).
     """
 
     labels: Path
