@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from nco.errors import InputError
 from nco.instance import Instance
+from nco.pools import training_pools
 
 
 @dataclass(frozen=True)
@@ -99,25 +99,6 @@ def label_instance(instance: Instance, seconds: float, seed: int) -> tuple[list[
 
     result = refine(instance, MaxRuntime(seconds), seed, construction_starts)
     return routes_to_actions(result.solution.routes), result.cost
-
-
-def training_pools(names: Sequence[str] | None) -> list[str]:
-    """``names`` checked against the split's training cities (``None``: all of them).
-
-    Raises
-    ------
-    InputError
-        Naming ``pools`` when a name is not a training city (a test city must never be labelled).
-    """
-    from nco.pools import split
-
-    train = split()["train"]
-    if names is None:
-        return train
-    wrong = [name for name in names if name not in train]
-    if wrong or not names:
-        raise InputError("pools", f"must name training cities ({', '.join(train)}), got {', '.join(wrong) or 'none'}")
-    return list(names)
 
 
 def label_shard(

@@ -17,6 +17,7 @@ from nco.policies.checkpoint import read_policy
 from nco.policies.labels import LabelShard, held_out
 from nco.policies.model import ReinforceModule
 from nco.policies.policy import MatrixPolicy, PolicyConfig
+from nco.pools import training_pools
 
 
 @dataclass
@@ -107,6 +108,8 @@ def train(cfg: TrainConfig) -> Path:
     if cfg.init is not None:
         policy = read_policy(cfg.init)[0].train()
         cfg.policy = policy.config
+    if cfg.pools is not None:  # a test city is refused by name, as ``nco labels`` refuses it
+        training_pools([getattr(pool, "name", pool) for pool in cfg.pools])
     if cfg.policy.problem != cfg.problem:
         raise InputError("problem", f"policy config is for {cfg.policy.problem!r}, training {cfg.problem!r}")
     out = Path(cfg.out)

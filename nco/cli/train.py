@@ -34,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "rollouts, mean as baseline; rollout: greedy rollout of a frozen copy (default: %(default)s)",
     )
     p.add_argument("--num-samples", type=int, default=8, help="K rollouts per instance for pomo/shared (default: %(default)s)")
-    p.add_argument("--pools", help="comma-separated city pools (default: the training cities of the split)")
+    p.add_argument("--pools", help="comma-separated training cities (default: all of them; a test city is refused)")
     p.add_argument("--embed-dim", type=int, default=128)
     p.add_argument("--num-layers", type=int, default=3)
     p.add_argument("--no-edge-bias", action="store_true", help="ablation: ignore the matrix in the encoder")

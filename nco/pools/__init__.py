@@ -1,8 +1,8 @@
 """City pools: real road points with full OSRM distance and duration matrices."""
 
-from nco.pools.pool import CityPool, check_matrices, list_pools, load_pool, split
+from nco.pools.pool import CityPool, check_matrices, list_pools, load_pool, split, training_pools
 
-__all__ = ["CityPool", "build_city", "check_matrices", "list_pools", "load_pool", "split"]
+__all__ = ["CityPool", "build_city", "check_matrices", "list_pools", "load_pool", "split", "training_pools"]
 
 
 def __getattr__(name: str):

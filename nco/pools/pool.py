@@ -11,6 +11,7 @@ them); use :func:`load_pool` rather than reading it by hand.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,3 +142,21 @@ def split(directory: str | Path = CITIES_DIR) -> dict[str, list[str]]:
         raise InputError("split", f"{path} is missing")
     data = json.loads(path.read_text())
     return {"train": list(data["train"]), "test": list(data["test"])}
+
+
+def training_pools(names: Sequence[str] | None) -> list[str]:
+    """``names`` checked against the split's training cities (``None``: all of them).
+
+    Raises
+    ------
+    InputError
+        Naming ``pools`` when a name is not a training city: a test city must never be trained
+        on or labelled.
+    """
+    train = split()["train"]
+    if names is None:
+        return train
+    wrong = [name for name in names if name not in train]
+    if wrong or not names:
+        raise InputError("pools", f"must name training cities ({', '.join(train)}), got {', '.join(wrong) or 'none'}")
+    return list(names)

@@ -100,6 +100,12 @@ def test_run_folder_is_not_overwritten(tmp_path, pools, tiny):
         train(TrainConfig(pools=pools, out=tmp_path / "new", policy=tiny, resume=True))
 
 
+def test_a_test_city_is_never_trained_on(tmp_path, tiny):
+    with pytest.raises(InputError, match="pools"):
+        train(TrainConfig(pools=["monaco", "porto"], out=tmp_path, policy=tiny))
+    assert not (tmp_path / "metrics.csv").exists()
+
+
 def test_curriculum_parsing():
     assert parse_curriculum("20,50,100", 7) == [(20, 2), (50, 2), (100, 3)]
     assert parse_curriculum("20:1,50:4", 99) == [(20, 1), (50, 4)]
