@@ -14,7 +14,7 @@ from lightning.pytorch.callbacks import ModelCheckpoint, TQDMProgressBar
 
 from nco.errors import InputError
 from nco.policies.checkpoint import read_policy
-from nco.policies.labels import LabelShard, held_out
+from nco.policies.labels import VAL_SHARDS, LabelShard, held_out
 from nco.policies.model import ReinforceModule
 from nco.policies.policy import MatrixPolicy, PolicyConfig
 from nco.pools import training_pools
@@ -27,9 +27,10 @@ class TrainConfig:
     ``curriculum`` is ``[(num_loc, epochs), ...]``; ``pools`` are city pool names (or loaded
     pools) and default to the training cities of ``nco.pools.split()``. ``init`` starts from the
     weights (and config) of a policy checkpoint instead of a fresh ``policy`` (fine-tuning).
-    ``val_labels`` is a label folder (``nco labels``) whose held-out shards
-    (:func:`~nco.policies.labels.held_out`, as ``nco imitate`` holds them out) choose the best
-    checkpoint by greedy gap. ``augment`` shows every training instance's map under a random
+    ``val_labels`` is a label folder (``nco labels``) whose first ``val_shards`` shards
+    (:func:`~nco.policies.labels.held_out`, as ``nco imitate`` holds them out; ``None``: all of
+    them, for a folder held out whole, such as a validation city's) choose the best checkpoint
+    by greedy gap. ``augment`` shows every training instance's map under a random
     symmetry of the square (:mod:`nco.policies.symmetry`).
     """
 
@@ -54,6 +55,7 @@ class TrainConfig:
     threads: int | None = None
     init: Path | None = None
     val_labels: Path | None = None
+    val_shards: int | None = VAL_SHARDS
     augment: bool = False
     policy: PolicyConfig = field(default_factory=PolicyConfig)
 
@@ -130,7 +132,7 @@ def train(cfg: TrainConfig) -> Path:
         baseline=cfg.baseline,
         num_samples=cfg.num_samples,
         out_dir=out,
-        val_labels=[LabelShard.load(p) for p in held_out(cfg.val_labels)[0]] if cfg.val_labels else None,
+        val_labels=[LabelShard.load(p) for p in held_out(cfg.val_labels, cfg.val_shards)[0]] if cfg.val_labels else None,
         augment=cfg.augment,
         batch_size=cfg.batch_size,
         val_batch_size=max(cfg.batch_size, 64),

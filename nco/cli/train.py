@@ -49,6 +49,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "the curve goes to val_gap.csv (default: the validation cost chooses)",
     )
     p.add_argument(
+        "--val-shards",
+        type=int,
+        default=4,
+        help="first shards of --val-labels held out (0: all, for a folder held out whole, e.g. a validation city's)",
+    )
+    p.add_argument(
         "--augment",
         action="store_true",
         help="show each training instance's map mirrored or turned at random (the matrix is unchanged)",
@@ -89,6 +95,7 @@ def _train(args: argparse.Namespace) -> int:
         threads=args.threads,
         init=args.init,
         val_labels=args.val_labels,
+        val_shards=args.val_shards or None,
         augment=args.augment,
         policy=PolicyConfig(
             problem=args.problem,

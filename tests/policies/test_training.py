@@ -79,7 +79,7 @@ def test_label_gap_chooses_the_best_and_wall_time_adds_up(tmp_path, pools, tiny)
     generate(tmp_path / "labels", sizes=(10,), shards=1, per_shard=4, seconds_per_100=1.0, seed=3)
     cfg = TrainConfig(  # sizes alternate: a gap to labels, unlike a cost in metres, compares across them
         curriculum=[(10, 1), (12, 1)], batch_size=16, train_size=32, val_size=16, pools=pools,
-        out=tmp_path / "run", policy=tiny, val_labels=tmp_path / "labels",
+        out=tmp_path / "run", policy=tiny, val_labels=tmp_path / "labels", val_shards=None,
     )
     train(cfg)
     cfg.curriculum, cfg.resume = [(10, 1), (12, 1), (10, 1)], True
