@@ -106,12 +106,12 @@ def train(cfg: TrainConfig) -> Path:
     ``resume``) and ``train_config.json``. Starts from ``cfg.init``'s weights when given, else
     from a fresh ``MatrixPolicy(cfg.policy)``.
     """
+    if cfg.pools is not None:  # a test city is refused by name, as ``nco labels`` refuses it
+        training_pools([getattr(pool, "name", pool) for pool in cfg.pools])
     policy = None
     if cfg.init is not None:
         policy = read_policy(cfg.init)[0].train()
         cfg.policy = policy.config
-    if cfg.pools is not None:  # a test city is refused by name, as ``nco labels`` refuses it
-        training_pools([getattr(pool, "name", pool) for pool in cfg.pools])
     if cfg.policy.problem != cfg.problem:
         raise InputError("problem", f"policy config is for {cfg.policy.problem!r}, training {cfg.problem!r}")
     out = Path(cfg.out)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from nco.policies.labels import VAL_SHARDS  # a constant: no torch is imported with it
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
@@ -51,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--val-shards",
         type=int,
-        default=4,
+        default=VAL_SHARDS,
         help="first shards of --val-labels held out (0: all, for a folder held out whole, e.g. a validation city's)",
     )
     p.add_argument(
@@ -143,7 +145,7 @@ def _register_imitation(subparsers: argparse._SubParsersAction) -> None:
     imitate.add_argument("--epochs", type=int, default=10)
     imitate.add_argument("--batch-size", type=int, default=32)
     imitate.add_argument("--lr", type=float, default=2e-4)
-    imitate.add_argument("--val-shards", type=int, default=4, help="first shards held out for the curve")
+    imitate.add_argument("--val-shards", type=int, default=VAL_SHARDS, help="first shards held out for the curve")
     imitate.add_argument("--seed", type=int, default=0)
     imitate.add_argument(
         "--route-order",
