@@ -145,6 +145,9 @@ def _register_imitation(subparsers: argparse._SubParsersAction) -> None:
     imitate.add_argument("--epochs", type=int, default=10)
     imitate.add_argument("--batch-size", type=int, default=32)
     imitate.add_argument("--lr", type=float, default=2e-4)
+    imitate.add_argument(
+        "--lr-final", type=float, help="anneal the learning rate along a cosine to this by the last epoch"
+    )
     imitate.add_argument("--val-shards", type=int, default=VAL_SHARDS, help="first shards held out for the curve")
     imitate.add_argument("--seed", type=int, default=0)
     imitate.add_argument(
@@ -185,6 +188,7 @@ def _imitate(args: argparse.Namespace) -> int:
         route_order=args.route_order,
         val_labels=args.val_labels,
         augment=args.augment,
+        lr_final=args.lr_final,
     )
     print(f"best policy: {imitate(cfg)}")
     return 0

@@ -12,7 +12,15 @@ import torch
 from nco.envs import actions_to_routes, instances_to_tensors
 from nco.instance import Instance
 from nco.errors import InputError
-from nco.policies.imitation import ImitationConfig, greedy_gap, imitate, imitation_loss, shuffled_routes, swept_routes
+from nco.policies.imitation import (
+    ImitationConfig,
+    epoch_lr,
+    greedy_gap,
+    imitate,
+    imitation_loss,
+    shuffled_routes,
+    swept_routes,
+)
 from nco.policies.labels import LabelShard, generate, label_paths, routes_to_actions
 from nco.policies.policy import MatrixPolicy
 from nco.validate import validate
@@ -98,3 +106,13 @@ def test_a_held_out_label_folder_measures_an_augmented_run(tmp_path):
     imitate(cfg)
     rows = [line.split(",") for line in (tmp_path / "run" / "curve.csv").read_text().splitlines()]
     assert [row[:2] for row in rows] == [["epoch", "instances_seen"], ["0", "0"], ["1", "4"]]  # every train shard
+
+
+def test_the_learning_rate_anneals_from_lr_to_lr_final():
+    cfg = ImitationConfig(labels=Path("l"), out=Path("o"), epochs=5, lr=2e-4, lr_final=2e-5)
+    rates = [epoch_lr(cfg, epoch) for epoch in range(5)]
+    assert rates[0] == pytest.approx(2e-4) and rates[-1] == pytest.approx(2e-5)
+    assert rates == sorted(rates, reverse=True)
+    assert epoch_lr(replace(cfg, lr_final=None), 4) == 2e-4  # constant without lr_final
+    with pytest.raises(InputError, match="lr_final"):
+        replace(cfg, lr_final=1e-3)  # above lr: not an annealing
