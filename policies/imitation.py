@@ -62,6 +62,9 @@ class ImitationConfig:
     val_labels
         A folder of label shards held out as a whole for the learning curve (e.g. a training
         city left out of ``labels``); then every shard of ``labels`` is trained on.
+    any_route
+        Score a route's first customer as right when it starts any route the label has not
+        built yet (:func:`route_start_choices`), not only the next in ``route_order``.
     lr_final
         Anneal the learning rate along a cosine from ``lr`` (first epoch) to this value (the
         last of ``epochs``); ``None`` keeps it constant (:func:`epoch_lr`).
@@ -85,6 +88,7 @@ class ImitationConfig:
     val_labels: Path | None = None
     augment: bool = False
     lr_final: float | None = None
+    any_route: bool = False
 
     def __post_init__(self) -> None:
         if self.route_order not in ROUTE_ORDERS:
@@ -145,6 +149,27 @@ def swept_routes(actions: np.ndarray, coords: np.ndarray, distances: np.ndarray)
     return _joined([routes[r] for r in order], actions)
 
 
+def route_start_choices(actions: np.ndarray, num_nodes: int) -> np.ndarray:
+    """``(B, T, M)``: the moves that each step of the labels ``actions`` ``(B, T)`` may take.
+
+    A step that starts a route may go to the first customer of any route not yet built (the
+    label's later routes in any order are the same solution); every other step only to the
+    label's action. So a policy is not taught one arbitrary order of the routes, only to build
+    each route well and to start some route next.
+    """
+    batch, steps = actions.shape
+    accepted = np.zeros((batch, steps, num_nodes), bool)
+    accepted[np.arange(batch)[:, None], np.arange(steps), actions] = True
+    for row, label in enumerate(actions):
+        routes = label_routes(label)
+        firsts = [route[0] for route in routes]
+        step = 0
+        for r, route in enumerate(routes):
+            accepted[row, step, firsts[r:]] = True
+            step += len(route)
+    return accepted
+
+
 def shard_inputs(shard: LabelShard, rows: np.ndarray, problem: str) -> dict[str, torch.Tensor]:
     """The policy input of some instances of a shard (``"acvrp"`` or ``"atsp"``)."""
     return arrays_to_tensors(
@@ -163,9 +188,11 @@ def imitation_loss(
     rng: np.random.Generator,
     route_order: str = "shuffle",
     augment: bool = False,
+    any_route: bool = False,
 ) -> torch.Tensor:
     """Mean negative log-likelihood per decision of labels, their routes in ``route_order``,
-    each instance in a random orientation of the map if ``augment``."""
+    each instance in a random orientation of the map if ``augment``, any unbuilt route's start
+    accepted where a route starts if ``any_route``."""
     if route_order == "sweep":
         actions = np.stack([swept_routes(shard.actions[r], shard.coords[r], shard.distances[r]) for r in rows])
     else:
@@ -175,7 +202,8 @@ def imitation_loss(
     if augment:
         generator = torch.Generator().manual_seed(int(rng.integers(2**31)))
         inputs["locs"] = randomly_transformed(inputs["locs"], generator)
-    out = policy(inputs, decode_type="greedy", actions=torch.as_tensor(actions, dtype=torch.long))
+    accepted = torch.as_tensor(route_start_choices(actions, shard.distances.shape[1])) if any_route else None
+    out = policy(inputs, decode_type="greedy", actions=torch.as_tensor(actions, dtype=torch.long), accepted=accepted)
     return -(out["log_likelihood"] / decisions).mean()
 
 
@@ -233,7 +261,7 @@ def imitate(cfg: ImitationConfig) -> Path:
             order = rng.permutation(len(shard))
             for lo in range(0, len(order), cfg.batch_size):
                 rows = order[lo : lo + cfg.batch_size]
-                loss = imitation_loss(policy, shard, rows, rng, cfg.route_order, cfg.augment)
+                loss = imitation_loss(policy, shard, rows, rng, cfg.route_order, cfg.augment, cfg.any_route)
                 optimizer.zero_grad()
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(policy.parameters(), 1.0)

@@ -110,6 +110,7 @@ class MatrixPolicy(nn.Module):
         temperature: float = 1.0,
         actions: Tensor | None = None,
         problem: str | None = None,
+        accepted: Tensor | None = None,
     ) -> dict[str, Tensor]:
         """Roll out the policy on the instances ``td``; returns reward, log-likelihood and actions.
 
@@ -133,6 +134,10 @@ class MatrixPolicy(nn.Module):
             padded with 0 after the return to the depot): the log-likelihood is then theirs.
         problem
             The rules to decode under, ``"acvrp"`` or ``"atsp"``; by default the one trained on.
+        accepted
+            With ``actions``, a ``(B, T, M)`` boolean mask of the moves each step would equally
+            accept (it holds the step's action; e.g. every unbuilt route's first customer when a
+            route starts): a step's likelihood is then their total probability.
         """
         if decode_type not in DECODE_TYPES:
             raise InputError("decode_type", f"expected one of {DECODE_TYPES}, got {decode_type!r}")
@@ -146,7 +151,7 @@ class MatrixPolicy(nn.Module):
         device = state["dist"].device
         state = {key: start_major(value, rollouts) for key, value in state.items() if key not in _STATIC}
         if actions is not None:
-            return self._teacher_forced(state, cache, actions, problem, td["dist_raw"])
+            return self._teacher_forced(state, cache, actions, problem, td["dist_raw"], accepted)
         rollout = dynamics.Rollout(state, problem)
         # Actions and log-likelihoods stay (R, 1) columns until the end: no reshapes per step.
         chosen, logprob = [], torch.zeros(batch * rollouts, 1, device=device)
@@ -168,7 +173,13 @@ class MatrixPolicy(nn.Module):
         return {"reward": reward, "log_likelihood": logprob, "actions": taken}
 
     def _teacher_forced(
-        self, state: dict[str, Tensor], cache: DecoderCache, actions: Tensor, problem: str, dist_raw: Tensor
+        self,
+        state: dict[str, Tensor],
+        cache: DecoderCache,
+        actions: Tensor,
+        problem: str,
+        dist_raw: Tensor,
+        accepted: Tensor | None = None,
     ) -> dict[str, Tensor]:
         """Log-likelihood of given actions with every step scored in one decoder call.
 
@@ -184,7 +195,11 @@ class MatrixPolicy(nn.Module):
             state = state | dynamics.step(state, actions[:, t], problem)
         logits = self.decoder({key: torch.cat(values) for key, values in seen.items()}, cache, steps)
         logp = logits.log_softmax(-1)  # (T * B, M), start-major
-        taken = logp.gather(1, actions.T.reshape(-1, 1)).view(steps, -1)
+        if accepted is None:
+            taken = logp.gather(1, actions.T.reshape(-1, 1)).view(steps, -1)
+        else:
+            accepted = accepted.transpose(0, 1).reshape(logp.shape)
+            taken = logp.masked_fill(~accepted, -torch.inf).logsumexp(-1).view(steps, -1)
         reward = -dynamics.tour_distance(dist_raw, actions)
         return {"reward": reward, "log_likelihood": taken.sum(0), "actions": actions}
 

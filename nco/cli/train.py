@@ -161,6 +161,9 @@ def _register_imitation(subparsers: argparse._SubParsersAction) -> None:
         "--val-labels", type=Path, help="shard folder held out whole for the curve (default: the first --val-shards)"
     )
     imitate.add_argument("--augment", action="store_true", help="each label in a random orientation of the map")
+    imitate.add_argument(
+        "--any-route", action="store_true", help="where a route starts, any route the label has not built counts as right"
+    )
     imitate.set_defaults(func=_imitate)
 
 
@@ -189,6 +192,7 @@ def _imitate(args: argparse.Namespace) -> int:
         val_labels=args.val_labels,
         augment=args.augment,
         lr_final=args.lr_final,
+        any_route=args.any_route,
     )
     print(f"best policy: {imitate(cfg)}")
     return 0

@@ -18,6 +18,7 @@ from nco.policies.imitation import (
     greedy_gap,
     imitate,
     imitation_loss,
+    route_start_choices,
     shuffled_routes,
     swept_routes,
 )
@@ -45,6 +46,27 @@ def test_teacher_forcing_scores_what_decoding_chose(tiny, sample, problem):
     assert torch.equal(forced["reward"], greedy["reward"])
 
 
+def test_a_route_start_accepts_any_route_not_yet_built():
+    accepted = route_start_choices(np.array([[3, 1, 0, 2, 0, 0]]), num_nodes=4)[0]
+    allowed = [sorted(np.flatnonzero(step)) for step in accepted]
+    assert allowed == [[2, 3], [1], [0], [2], [0], [0]]  # the last route has no alternative
+
+
+def test_accepting_more_moves_raises_the_likelihood_of_a_label(tiny, sample):
+    torch.manual_seed(0)
+    policy = MatrixPolicy(tiny).eval()
+    inputs = instances_to_tensors(sample(12, 3, "acvrp", seed=2), "acvrp")
+    with torch.no_grad():
+        actions = policy(inputs, decode_type="sampling")["actions"]
+        plain = policy(inputs, decode_type="greedy", actions=actions)["log_likelihood"]
+        only_own = torch.as_tensor(route_start_choices(actions.numpy(), 13) & False)
+        only_own.scatter_(2, actions[..., None], True)
+        same = policy(inputs, decode_type="greedy", actions=actions, accepted=only_own)["log_likelihood"]
+        wider = policy(inputs, decode_type="greedy", actions=actions, accepted=torch.as_tensor(route_start_choices(actions.numpy(), 13)))
+    assert torch.allclose(same, plain, atol=1e-5)
+    assert (wider["log_likelihood"] >= plain - 1e-5).all() and (wider["log_likelihood"] > plain).any()
+
+
 def test_labels_are_validated_solutions_and_a_run_resumes(tmp_path, tiny):
     generate(tmp_path / "labels", sizes=(6, 8), shards=3, per_shard=2, seconds_per_100=1.0, seed=3)
     paths = label_paths(tmp_path / "labels")
@@ -59,6 +81,8 @@ def test_labels_are_validated_solutions_and_a_run_resumes(tmp_path, tiny):
 
     policy = MatrixPolicy(tiny)
     loss = imitation_loss(policy, shard, np.arange(2), np.random.default_rng(0))
+    assert loss.item() > 0 and loss.requires_grad
+    loss = imitation_loss(policy, shard, np.arange(2), np.random.default_rng(0), "sweep", any_route=True)
     assert loss.item() > 0 and loss.requires_grad
     torch.save(policy.state_dict(), tmp_path / "unused.pt")  # the run starts from a fresh policy
     cfg = ImitationConfig(labels=tmp_path / "labels", out=tmp_path / "run", epochs=1, val_shards=1)
