@@ -10,7 +10,6 @@ greedy gap to the labels of held-out shards (training cities only, never the tes
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from nco.errors import InputError
 from nco.instance import DEPOT
 from nco.policies.labels import VAL_SHARDS, LabelShard, held_out, label_paths
 from nco.policies.policy import MatrixPolicy, PolicyConfig
+from nco.policies.schedule import annealed_lr
 from nco.policies.sectors import bearing, offsets
 from nco.policies.symmetry import randomly_transformed
 
@@ -67,7 +67,8 @@ class ImitationConfig:
         built yet (:func:`route_start_choices`), not only the next in ``route_order``.
     lr_final
         Anneal the learning rate along a cosine from ``lr`` (first epoch) to this value (the
-        last of ``epochs``); ``None`` keeps it constant (:func:`epoch_lr`).
+        last of ``epochs``); ``None`` keeps it constant
+        (:func:`nco.policies.schedule.annealed_lr`).
     augment
         Show each label in one of the map's eight orientations, drawn at random each time
         (:func:`nco.policies.symmetry.randomly_transformed`): the road matrix and so the label
@@ -95,20 +96,6 @@ class ImitationConfig:
             raise InputError("route_order", f"expected one of {ROUTE_ORDERS}, got {self.route_order!r}")
         if self.lr_final is not None and not 0 <= self.lr_final <= self.lr:
             raise InputError("lr_final", f"expected a value in [0, lr = {self.lr}], got {self.lr_final}")
-
-
-def epoch_lr(cfg: ImitationConfig, epoch: int) -> float:
-    """The learning rate of epoch ``epoch`` (0-based): ``cfg.lr``, or with ``cfg.lr_final`` a
-    cosine from ``cfg.lr`` at the first epoch to ``cfg.lr_final`` at the last.
-
-    Why anneal: at a constant rate the validation gap of successive epochs jumps by 0.5-1
-    point (bench/results/training_ablation.md), the noise of a step size that keeps moving the
-    weights around a minimum; a decaying one lets the last epochs settle into it.
-    """
-    if cfg.lr_final is None or cfg.epochs <= 1:
-        return cfg.lr
-    progress = min(epoch / (cfg.epochs - 1), 1.0)
-    return cfg.lr_final + (cfg.lr - cfg.lr_final) * 0.5 * (1 + math.cos(math.pi * progress))
 
 
 def label_routes(actions: np.ndarray) -> list[np.ndarray]:
@@ -254,7 +241,7 @@ def imitate(cfg: ImitationConfig) -> Path:
     while state["epoch"] < cfg.epochs:
         tic = time.perf_counter()
         for group in optimizer.param_groups:
-            group["lr"] = epoch_lr(cfg, state["epoch"])
+            group["lr"] = annealed_lr(cfg.lr, cfg.lr_final, state["epoch"], cfg.epochs)
         train = shard_split(cfg)[1]
         for path in rng.permutation(np.array(train, dtype=object)):
             shard = LabelShard.load(path)

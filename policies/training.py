@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from nco.policies.checkpoint import read_policy
 from nco.policies.labels import VAL_SHARDS, LabelShard, held_out
 from nco.policies.model import ReinforceModule
 from nco.policies.policy import MatrixPolicy, PolicyConfig
+from nco.policies.schedule import cosine_scheduler
 from nco.pools import training_pools
 
 
@@ -31,7 +33,9 @@ class TrainConfig:
     (:func:`~nco.policies.labels.held_out`, as ``nco imitate`` holds them out; ``None``: all of
     them, for a folder held out whole, such as a validation city's) choose the best checkpoint
     by greedy gap. ``augment`` shows every training instance's map under a random
-    symmetry of the square (:mod:`nco.policies.symmetry`).
+    symmetry of the square (:mod:`nco.policies.symmetry`). ``lr_final`` anneals the learning rate
+    along a cosine from ``lr`` in the first epoch to ``lr_final`` in the last, as ``nco imitate
+    --lr-final`` does (:mod:`nco.policies.schedule`); ``None`` keeps it constant.
     """
 
     problem: str = "acvrp"
@@ -40,6 +44,7 @@ class TrainConfig:
     train_size: int = 6400
     val_size: int = 256
     lr: float = 1e-3
+    lr_final: float | None = None
     seed: int = 0
     baseline: str = "pomo"
     num_samples: int = 8
@@ -112,6 +117,8 @@ def train(cfg: TrainConfig) -> Path:
     if cfg.init is not None:
         policy = read_policy(cfg.init)[0].train()
         cfg.policy = policy.config
+    if cfg.lr_final is not None and not 0 <= cfg.lr_final <= cfg.lr:
+        raise InputError("lr_final", f"expected a value in [0, lr = {cfg.lr}], got {cfg.lr_final}")
     if cfg.policy.problem != cfg.problem:
         raise InputError("problem", f"policy config is for {cfg.policy.problem!r}, training {cfg.problem!r}")
     out = Path(cfg.out)
@@ -139,6 +146,7 @@ def train(cfg: TrainConfig) -> Path:
         train_data_size=cfg.train_size,
         val_data_size=cfg.val_size,
         optimizer_kwargs={"lr": cfg.lr},
+        **_schedule(cfg.lr, cfg.lr_final, epochs),
     )
     (out / "train_config.json").write_text(json.dumps(_jsonable(cfg), indent=2) + "\n")
     trainer = L.Trainer(
@@ -157,6 +165,14 @@ def train(cfg: TrainConfig) -> Path:
     )
     trainer.fit(module, ckpt_path=resume_from if cfg.resume else None)
     return out / "policy_best.pt"
+
+
+def _schedule(lr: float, lr_final: float | None, epochs: int) -> dict[str, Any]:
+    """rl4co's learning-rate scheduler arguments for :func:`~nco.policies.schedule.cosine_scheduler`."""
+    if lr_final is None:
+        return {}
+    cosine = partial(cosine_scheduler, lr=lr, lr_final=lr_final, epochs=epochs)
+    return {"lr_scheduler": cosine, "lr_scheduler_kwargs": {}, "lr_scheduler_interval": "epoch"}
 
 
 def _jsonable(cfg: TrainConfig) -> dict[str, Any]:

@@ -14,7 +14,6 @@ from nco.instance import Instance
 from nco.errors import InputError
 from nco.policies.imitation import (
     ImitationConfig,
-    epoch_lr,
     greedy_gap,
     imitate,
     imitation_loss,
@@ -132,11 +131,7 @@ def test_a_held_out_label_folder_measures_an_augmented_run(tmp_path):
     assert [row[:2] for row in rows] == [["epoch", "instances_seen"], ["0", "0"], ["1", "4"]]  # every train shard
 
 
-def test_the_learning_rate_anneals_from_lr_to_lr_final():
-    cfg = ImitationConfig(labels=Path("l"), out=Path("o"), epochs=5, lr=2e-4, lr_final=2e-5)
-    rates = [epoch_lr(cfg, epoch) for epoch in range(5)]
-    assert rates[0] == pytest.approx(2e-4) and rates[-1] == pytest.approx(2e-5)
-    assert rates == sorted(rates, reverse=True)
-    assert epoch_lr(replace(cfg, lr_final=None), 4) == 2e-4  # constant without lr_final
+def test_lr_final_must_lie_below_lr():
+    cfg = ImitationConfig(labels=Path("l"), out=Path("o"), lr=2e-4, lr_final=2e-5)
     with pytest.raises(InputError, match="lr_final"):
         replace(cfg, lr_final=1e-3)  # above lr: not an annealing

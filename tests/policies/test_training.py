@@ -92,6 +92,18 @@ def test_label_gap_chooses_the_best_and_wall_time_adds_up(tmp_path, pools, tiny)
     assert load_policy(tmp_path / "run" / "policy_best.pt").meta["val_gap"] == float(best["val_gap"])
 
 
+def test_lr_final_anneals_the_run(tmp_path, pools, tiny):
+    cfg = TrainConfig(
+        curriculum=[(10, 3)], batch_size=16, train_size=32, val_size=16, pools=pools, out=tmp_path / "run",
+        policy=tiny, lr=1e-3, lr_final=1e-4,
+    )
+    train(cfg)
+    state = torch.load(tmp_path / "run" / "last.ckpt", weights_only=False)
+    assert state["optimizer_states"][0]["param_groups"][0]["lr"] == pytest.approx(1e-4)  # the last epoch's
+    with pytest.raises(InputError, match="lr_final"):
+        train(replace(cfg, out=tmp_path / "other", lr_final=1e-2))
+
+
 def test_run_folder_is_not_overwritten(tmp_path, pools, tiny):
     (tmp_path / "metrics.csv").write_text("epoch\n")
     with pytest.raises(InputError, match="out"):
