@@ -241,7 +241,7 @@ def imitate(cfg: ImitationConfig) -> Path:
     while state["epoch"] < cfg.epochs:
         tic = time.perf_counter()
         for group in optimizer.param_groups:
-            group["lr"] = annealed_lr(cfg.lr, cfg.lr_final, state["epoch"], cfg.epochs)
+            group["lr"] = annealed_lr(cfg.lr, cfg.lr_final, state["epoch"], cfg.epochs)  # by epoch
         train = shard_split(cfg)[1]
         for path in rng.permutation(np.array(train, dtype=object)):
             shard = LabelShard.load(path)

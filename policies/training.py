@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -34,8 +35,9 @@ class TrainConfig:
     them, for a folder held out whole, such as a validation city's) choose the best checkpoint
     by greedy gap. ``augment`` shows every training instance's map under a random
     symmetry of the square (:mod:`nco.policies.symmetry`). ``lr_final`` anneals the learning rate
-    along a cosine from ``lr`` in the first epoch to ``lr_final`` in the last, as ``nco imitate
-    --lr-final`` does (:mod:`nco.policies.schedule`); ``None`` keeps it constant.
+    along a cosine from ``lr`` at the first step to ``lr_final`` at the last, as ``nco imitate
+    --lr-final`` does by epoch (:mod:`nco.policies.schedule`; ``None`` keeps it constant), after
+    ``warmup_steps`` steps of a linear rise from 0.
     """
 
     problem: str = "acvrp"
@@ -45,6 +47,7 @@ class TrainConfig:
     val_size: int = 256
     lr: float = 1e-3
     lr_final: float | None = None
+    warmup_steps: int = 0
     seed: int = 0
     baseline: str = "pomo"
     num_samples: int = 8
@@ -146,7 +149,7 @@ def train(cfg: TrainConfig) -> Path:
         train_data_size=cfg.train_size,
         val_data_size=cfg.val_size,
         optimizer_kwargs={"lr": cfg.lr},
-        **_schedule(cfg.lr, cfg.lr_final, epochs),
+        **_schedule(cfg, epochs),
     )
     (out / "train_config.json").write_text(json.dumps(_jsonable(cfg), indent=2) + "\n")
     trainer = L.Trainer(
@@ -167,12 +170,14 @@ def train(cfg: TrainConfig) -> Path:
     return out / "policy_best.pt"
 
 
-def _schedule(lr: float, lr_final: float | None, epochs: int) -> dict[str, Any]:
-    """rl4co's learning-rate scheduler arguments for :func:`~nco.policies.schedule.cosine_scheduler`."""
-    if lr_final is None:
+def _schedule(cfg: TrainConfig, epochs: int) -> dict[str, Any]:
+    """rl4co's learning-rate scheduler arguments for :func:`~nco.policies.schedule.cosine_scheduler`,
+    stepped at every optimiser step."""
+    if cfg.lr_final is None and not cfg.warmup_steps:
         return {}
-    cosine = partial(cosine_scheduler, lr=lr, lr_final=lr_final, epochs=epochs)
-    return {"lr_scheduler": cosine, "lr_scheduler_kwargs": {}, "lr_scheduler_interval": "epoch"}
+    steps = epochs * math.ceil(cfg.train_size / cfg.batch_size)
+    cosine = partial(cosine_scheduler, lr=cfg.lr, lr_final=cfg.lr_final, steps=steps, warmup=cfg.warmup_steps)
+    return {"lr_scheduler": cosine, "lr_scheduler_kwargs": {}, "lr_scheduler_interval": "step"}
 
 
 def _jsonable(cfg: TrainConfig) -> dict[str, Any]:

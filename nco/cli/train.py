@@ -27,7 +27,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--train-size", type=int, default=6400, help="instances per epoch (default: %(default)s)")
     p.add_argument("--val-size", type=int, default=256, help="validation instances (default: %(default)s)")
     p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate (default: %(default)s)")
-    p.add_argument("--lr-final", type=float, help="anneal the learning rate along a cosine to this by the last epoch")
+    p.add_argument("--lr-final", type=float, help="anneal the learning rate along a cosine to this by the last step")
+    p.add_argument(
+        "--warmup-steps", type=int, default=0, help="raise the learning rate linearly from 0 over this many first steps"
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(
         "--baseline",
@@ -85,6 +88,7 @@ def _train(args: argparse.Namespace) -> int:
         val_size=args.val_size,
         lr=args.lr,
         lr_final=args.lr_final,
+        warmup_steps=args.warmup_steps,
         seed=args.seed,
         baseline=args.baseline,
         num_samples=args.num_samples,

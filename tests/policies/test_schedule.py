@@ -15,9 +15,16 @@ def test_the_learning_rate_anneals_from_lr_to_lr_final():
     assert annealed_lr(2e-4, None, 4, 5) == 2e-4  # constant without lr_final
 
 
+def test_a_warm_up_rises_to_lr_before_the_cosine():
+    rates = [annealed_lr(1e-3, 1e-4, step, 10, warmup=4) for step in range(10)]
+    assert rates[:4] == pytest.approx([2.5e-4, 5e-4, 7.5e-4, 1e-3])
+    assert rates[4] == pytest.approx(1e-3) and rates[9] == pytest.approx(1e-4)
+    assert annealed_lr(1e-3, None, 9, 10, warmup=4) == 1e-3
+
+
 def test_the_scheduler_follows_the_same_curve():
     optimizer = torch.optim.Adam([torch.zeros(1, requires_grad=True)], lr=1e-3)
-    scheduler = cosine_scheduler(optimizer, 1e-3, 1e-4, epochs=3)
+    scheduler = cosine_scheduler(optimizer, 1e-3, 1e-4, steps=3)
     seen = []
     for _ in range(4):
         seen.append(optimizer.param_groups[0]["lr"])

@@ -99,7 +99,7 @@ def test_lr_final_anneals_the_run(tmp_path, pools, tiny):
     )
     train(cfg)
     state = torch.load(tmp_path / "run" / "last.ckpt", weights_only=False)
-    assert state["optimizer_states"][0]["param_groups"][0]["lr"] == pytest.approx(1e-4)  # the last epoch's
+    assert state["optimizer_states"][0]["param_groups"][0]["lr"] == pytest.approx(1e-4)  # the last step's
     with pytest.raises(InputError, match="lr_final"):
         train(replace(cfg, out=tmp_path / "other", lr_final=1e-2))
 
