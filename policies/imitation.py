@@ -218,7 +218,7 @@ def imitate(cfg: ImitationConfig) -> Path:
     """Train on the label shards in ``cfg.labels``; returns the best policy's path.
 
     Resumes from ``cfg.out/state.pt`` when it exists. The best checkpoint is chosen on the
-    held-out label shards (training cities).
+    held-out label shards (training cities); every epoch's weights stay as ``epoch_<k>.pt``.
     """
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -259,6 +259,7 @@ def imitate(cfg: ImitationConfig) -> Path:
         gap = greedy_gap(policy, val)
         meta = {"epoch": state["epoch"], "instances_seen": state["seen"], "val_gap": round(gap, 3), "method": "imitation"}
         save_policy(out / "policy_last.pt", policy, meta)
+        save_policy(out / f"epoch_{state['epoch']}.pt", policy, meta)  # to choose again on more labels later
         if gap < state["best"]:
             state["best"] = gap
             save_policy(out / "policy_best.pt", policy, meta)

@@ -175,6 +175,8 @@ class ReinforceModule(REINFORCE):
                 curve = {k: row[k] for k in ("epoch", "steps", "instances_seen", "wall_s")}
                 append_row(self.out_dir / "val_gap.csv", {**curve, "val_gap": score})
             save_policy(self.out_dir / "policy_last.pt", self.policy, meta)
+            # Every epoch kept: a larger validation set can choose again later (bench/policy.py --curve).
+            save_policy(self.out_dir / f"epoch_{self.current_epoch}.pt", self.policy, meta)
             # A cost in metres grows with the size, so the best restarts at a new size; a gap to
             # labels compares across sizes (a curriculum may alternate them).
             if score < self._best[1] or (size != self._best[0] and not self.val_labels):

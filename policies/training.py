@@ -109,7 +109,7 @@ def make_env_factory(cfg: TrainConfig):
 def train(cfg: TrainConfig) -> Path:
     """Run REINFORCE along ``cfg.curriculum``; returns the path of the best exported policy.
 
-    Writes into ``cfg.out``: ``metrics.csv`` (train/val cost per epoch), ``policy_last.pt`` and
+    Writes into ``cfg.out``: ``metrics.csv`` (train/val cost per epoch), ``epoch_<k>.pt`` (every epoch), ``policy_last.pt`` and
     ``policy_best.pt`` (loadable with :func:`nco.load_policy`), ``last.ckpt`` (Lightning state for
     ``resume``) and ``train_config.json``. Starts from ``cfg.init``'s weights when given, else
     from a fresh ``MatrixPolicy(cfg.policy)``.

@@ -13,7 +13,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "train",
         help="train the attention policy with REINFORCE (Lightning)",
         description="Train on instances sampled from the training-city pools. Writes metrics.csv "
-        "(train/val cost per epoch), policy_last.pt / policy_best.pt (load with nco.load_policy or "
+        "(train/val cost per epoch), epoch_<k>.pt, policy_last.pt / policy_best.pt (load with nco.load_policy or "
         "nco eval policy) and last.ckpt (for --resume) into --out.",
     )
     p.add_argument("--problem", choices=("acvrp", "atsp"), default="acvrp")
@@ -142,7 +142,7 @@ def _register_imitation(subparsers: argparse._SubParsersAction) -> None:
         "imitate",
         help="train the policy on refiner labels (teacher forcing; resumable)",
         description="Writes curve.csv (greedy gap to the labels of held-out shards per epoch), state.pt "
-        "(for resuming), policy_last.pt and policy_best.pt into --out. Fine-tune the result with "
+        "(for resuming), epoch_<k>.pt, policy_last.pt and policy_best.pt into --out. Fine-tune the result with "
         "`nco train --init`.",
     )
     imitate.add_argument("--labels", type=Path, required=True, help="shard folder of `nco labels`")

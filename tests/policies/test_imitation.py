@@ -90,6 +90,7 @@ def test_labels_are_validated_solutions_and_a_run_resumes(tmp_path, tiny):
     lines = (tmp_path / "run" / "curve.csv").read_text().splitlines()
     assert [line.split(",")[0] for line in lines] == ["epoch", "0", "1", "2"]
     assert (tmp_path / "run" / "policy_best.pt").is_file()
+    assert sorted(p.name for p in (tmp_path / "run").glob("epoch_*.pt")) == ["epoch_1.pt", "epoch_2.pt"]
 
 
 def test_atsp_labels_are_one_tour_the_atsp_policy_imitates(tmp_path, tiny):

@@ -69,6 +69,7 @@ def test_run_writes_csv_and_exports_and_resumes(tmp_path, pools, tiny):
     assert [(r["epoch"], r["num_loc"], r["steps"]) for r in rows] == [("0", "10", "2"), ("1", "12", "4")]
     assert float(rows[1]["val_cost"]) > 0 and int(rows[1]["instances_seen"]) == 64
     assert load_policy(tmp_path / "policy_last.pt").meta["num_loc"] == 12
+    assert load_policy(tmp_path / "epoch_0.pt").meta["num_loc"] == 10  # every epoch kept
     assert load_policy(tmp_path / "policy_best.pt").meta["num_loc"] == 12  # best restarts per size
     tuned = replace(cfg, init=tmp_path / "policy_best.pt", out=tmp_path / "tuned", resume=False, curriculum=[(10, 1)])
     tuned.policy = PolicyConfig()  # ignored: the sizes come from the checkpoint
