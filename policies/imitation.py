@@ -24,7 +24,7 @@ from nco.errors import InputError
 from nco.instance import DEPOT
 from nco.policies.labels import VAL_SHARDS, LabelShard, held_out, label_paths
 from nco.policies.policy import MatrixPolicy, PolicyConfig
-from nco.policies.schedule import annealed_lr
+from nco.policies.schedule import annealed_lr, check_lr_final
 from nco.policies.sectors import bearing, offsets
 from nco.policies.symmetry import randomly_transformed
 
@@ -94,8 +94,7 @@ class ImitationConfig:
     def __post_init__(self) -> None:
         if self.route_order not in ROUTE_ORDERS:
             raise InputError("route_order", f"expected one of {ROUTE_ORDERS}, got {self.route_order!r}")
-        if self.lr_final is not None and not 0 <= self.lr_final <= self.lr:
-            raise InputError("lr_final", f"expected a value in [0, lr = {self.lr}], got {self.lr_final}")
+        check_lr_final(self.lr, self.lr_final)
 
 
 def label_routes(actions: np.ndarray) -> list[np.ndarray]:

@@ -17,6 +17,14 @@ from functools import partial
 from torch.optim import Optimizer
 from torch.optim.lr_scheduler import LambdaLR
 
+from nco.errors import InputError
+
+
+def check_lr_final(lr: float, lr_final: float | None) -> None:
+    """Refuse a floor that is not one: ``lr_final`` must lie in ``[0, lr]`` (or be None)."""
+    if lr_final is not None and not 0 <= lr_final <= lr:
+        raise InputError("lr_final", f"expected a value in [0, lr = {lr}], got {lr_final}")
+
 
 def annealed_lr(lr: float, lr_final: float | None, step: int, steps: int, warmup: int = 0) -> float:
     """The learning rate at step ``step`` (0-based) of ``steps``: rising linearly to ``lr`` over

@@ -19,7 +19,7 @@ from nco.policies.checkpoint import read_policy
 from nco.policies.labels import VAL_SHARDS, LabelShard, held_out
 from nco.policies.model import ReinforceModule
 from nco.policies.policy import MatrixPolicy, PolicyConfig
-from nco.policies.schedule import cosine_scheduler
+from nco.policies.schedule import check_lr_final, cosine_scheduler
 from nco.pools import training_pools
 
 
@@ -109,9 +109,9 @@ def make_env_factory(cfg: TrainConfig):
 def train(cfg: TrainConfig) -> Path:
     """Run REINFORCE along ``cfg.curriculum``; returns the path of the best exported policy.
 
-    Writes into ``cfg.out``: ``metrics.csv`` (train/val cost per epoch), ``epoch_<k>.pt`` (every epoch), ``policy_last.pt`` and
-    ``policy_best.pt`` (loadable with :func:`nco.load_policy`), ``last.ckpt`` (Lightning state for
-    ``resume``) and ``train_config.json``. Starts from ``cfg.init``'s weights when given, else
+    Writes into ``cfg.out``: ``metrics.csv`` (train/val cost per epoch), ``epoch_<k>.pt`` (every
+    epoch), ``policy_last.pt`` and ``policy_best.pt`` (loadable with :func:`nco.load_policy`),
+    ``last.ckpt`` (Lightning state for ``resume``) and ``train_config.json``. Starts from ``cfg.init``'s weights when given, else
     from a fresh ``MatrixPolicy(cfg.policy)``.
     """
     if cfg.pools is not None:  # a test city is refused by name, as ``nco labels`` refuses it
@@ -120,8 +120,7 @@ def train(cfg: TrainConfig) -> Path:
     if cfg.init is not None:
         policy = read_policy(cfg.init)[0].train()
         cfg.policy = policy.config
-    if cfg.lr_final is not None and not 0 <= cfg.lr_final <= cfg.lr:
-        raise InputError("lr_final", f"expected a value in [0, lr = {cfg.lr}], got {cfg.lr_final}")
+    check_lr_final(cfg.lr, cfg.lr_final)
     if cfg.policy.problem != cfg.problem:
         raise InputError("problem", f"policy config is for {cfg.policy.problem!r}, training {cfg.problem!r}")
     out = Path(cfg.out)

@@ -58,8 +58,7 @@ def test_accepting_more_moves_raises_the_likelihood_of_a_label(tiny, sample):
     with torch.no_grad():
         actions = policy(inputs, decode_type="sampling")["actions"]
         plain = policy(inputs, decode_type="greedy", actions=actions)["log_likelihood"]
-        only_own = torch.as_tensor(route_start_choices(actions.numpy(), 13) & False)
-        only_own.scatter_(2, actions[..., None], True)
+        only_own = torch.zeros(*actions.shape, 13, dtype=torch.bool).scatter_(2, actions[..., None], True)
         same = policy(inputs, decode_type="greedy", actions=actions, accepted=only_own)["log_likelihood"]
         wider = policy(inputs, decode_type="greedy", actions=actions, accepted=torch.as_tensor(route_start_choices(actions.numpy(), 13)))
     assert torch.allclose(same, plain, atol=1e-5)
