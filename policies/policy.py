@@ -164,7 +164,7 @@ class MatrixPolicy(nn.Module):
             if temperature != 1.0:  # x / 1 is x: skipping it saves an operation per step, no bit
                 logits = logits / temperature
             logp = logits.log_softmax(-1)
-            action = logp.argmax(-1, keepdim=True) if greedy else logp.exp().multinomial(1)
+            action = logp.argmax(-1, keepdim=True) if greedy else sampled(logp)
             logprob = logprob + logp.gather(1, action)
             rollout.step(action)
             chosen.append(action)
@@ -211,6 +211,22 @@ _STATIC = ("dist", "dist_raw", "locs", "demand")
 def start_major(value: Tensor, rollouts: int) -> Tensor:
     """``(B, ...)`` -> ``(R * B, ...)``: rollout ``r`` of instance ``b`` at row ``r * B + b``."""
     return value.repeat(rollouts, *([1] * (value.dim() - 1))) if rollouts > 1 else value
+
+
+def sampled(logp: Tensor) -> Tensor:
+    """One move per row ``(R, 1)`` drawn from the log-probabilities ``logp`` ``(R, M)``.
+
+    Inverse transform sampling: one uniform number per row against the row's cumulative
+    probabilities. ``Tensor.multinomial`` draws an exponential number for every entry, and at
+    n = 100 that made sampling 8 % of a REINFORCE step (0.66 ms a step for 256 rollouts, this
+    0.08 ms). ``u`` lies in ``(0, total]`` and the first entry whose cumulative sum reaches it
+    is taken: that entry's own probability is positive, so a forbidden move (probability 0,
+    a cumulative sum equal to the one before) is never drawn.
+    """
+    cumulative = logp.exp().cumsum(-1)
+    total = cumulative[:, -1:]
+    u = (torch.rand_like(total) * total).clamp(min=torch.finfo(total.dtype).tiny)
+    return torch.searchsorted(cumulative, u)
 
 
 def _start_nodes(batch: int, customers: int, starts: int, device: torch.device) -> Tensor:

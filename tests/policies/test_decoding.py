@@ -20,7 +20,7 @@ from nco.envs.convert import instances_to_tensors
 from nco.envs.testsets import load_testset
 from nco.policies.checkpoint import shipped_policy
 from nco.policies.encoder import attention_scale, node_features
-from nco.policies.policy import MatrixPolicy
+from nco.policies.policy import MatrixPolicy, sampled
 
 
 def reference_greedy(policy: MatrixPolicy, td: dict[str, Tensor], problem: str) -> tuple[Tensor, Tensor]:
@@ -111,3 +111,15 @@ def test_attention_scale_is_the_log_size_ratio_beyond_the_trained_size():
     assert attention_scale(500, 0) == 1.0  # off
     assert attention_scale(51, 101) == attention_scale(101, 101) == 1.0  # never blunter than trained
     assert attention_scale(1001, 101) == pytest.approx(math.log(1001) / math.log(101))
+
+
+def test_sampling_follows_the_probabilities_and_never_a_forbidden_move():
+    torch.manual_seed(0)
+    # Forbidden moves first, between and last: the cumulative sum is flat across them.
+    logits = torch.tensor([-math.inf, 0.0, -math.inf, 1.0, 2.0, -math.inf]).repeat(100_000, 1)
+    drawn = sampled(logits.log_softmax(-1)).view(-1)
+    share = torch.bincount(drawn, minlength=6) / len(drawn)
+    assert share[[0, 2, 5]].sum() == 0
+    torch.testing.assert_close(share, logits[0].softmax(-1), atol=0.01, rtol=0)
+    one_move = torch.full((3, 4), -math.inf).index_fill(1, torch.tensor([2]), 0.0)
+    assert sampled(one_move).view(-1).tolist() == [2, 2, 2]
