@@ -29,7 +29,7 @@ from nco.policies.sectors import bearing, offsets
 from nco.policies.symmetry import randomly_transformed
 
 
-ROUTE_ORDERS = ("shuffle", "sweep")
+ROUTE_ORDERS = ("shuffle", "sweep", "keep")
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,9 @@ class ImitationConfig:
     seed
         Seeds shuffling and the route-order augmentation.
     route_order
-        How a label's routes are ordered each time it is seen: ``"shuffle"`` (at random) or
-        ``"sweep"`` (:func:`swept_routes`).
+        How a label's routes are ordered each time it is seen: ``"shuffle"`` (at random),
+        ``"sweep"`` (:func:`swept_routes`) or ``"keep"`` (as labelled: a policy's own labels
+        keep the order it builds routes in, :func:`nco.policies.labels.policy_labels`).
     val_labels
         A folder of label shards held out as a whole for the learning curve (e.g. a training
         city left out of ``labels``); then every shard of ``labels`` is trained on.
@@ -181,8 +182,10 @@ def imitation_loss(
     accepted where a route starts if ``any_route``."""
     if route_order == "sweep":
         actions = np.stack([swept_routes(shard.actions[r], shard.coords[r], shard.distances[r]) for r in rows])
-    else:
+    elif route_order == "shuffle":
         actions = np.stack([shuffled_routes(shard.actions[r], rng) for r in rows])
+    else:
+        actions = shard.actions[rows]
     decisions = torch.as_tensor((actions != 0).sum(1) + 1, dtype=torch.float32)  # customers + returns
     inputs = shard_inputs(shard, rows, policy.config.problem)
     if augment:

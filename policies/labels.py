@@ -1,4 +1,5 @@
-"""Labels for imitation: training-city instances solved by nco's own genetic refiner.
+"""Labels for imitation: training-city instances solved by nco's own genetic refiner, or by a
+policy's best decoding (self-improvement).
 
 A label is a near-optimal action sequence (customers, 0 between routes) for one sampled
 instance. Every instance yields ``n`` decisions to imitate, so a few thousand labelled
@@ -14,14 +15,22 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from nco.instance import Instance
 from nco.pools import training_pools
+
+if TYPE_CHECKING:
+    from nco.policies.inference import PolicySolver
+
+# ``labeller(instances, seconds, seed) -> [(actions, cost), ...]``: how a shard's instances are
+# solved (``seconds`` is the refiner's budget per instance; a policy ignores it).
+Labeller = Callable[[list[Instance], float, int], list[tuple[list[int], float]]]
 
 
 @dataclass(frozen=True)
@@ -101,15 +110,37 @@ def label_instance(instance: Instance, seconds: float, seed: int) -> tuple[list[
     return routes_to_actions(result.solution.routes), result.cost
 
 
+def refiner_labels(instances: list[Instance], seconds: float, seed: int) -> list[tuple[list[int], float]]:
+    """The default :data:`Labeller`: each instance solved by :func:`label_instance`."""
+    return [label_instance(inst, seconds, seed + i) for i, inst in enumerate(instances)]
+
+
+def policy_labels(teacher: PolicySolver, decode: str = "multistart+aug+split") -> Labeller:
+    """A :data:`Labeller` that keeps the best of the ``teacher`` policy's ``decode``
+    (:meth:`PolicySolver.solve`): self-improvement, where a policy learns to find greedily what
+    its own search finds, with its routes in the order it builds them."""
+
+    def label(instances: list[Instance], seconds: float, seed: int) -> list[tuple[list[int], float]]:
+        return [(routes_to_actions(s.routes), s.cost) for s in teacher.solve(instances, decode, seed)]
+
+    return label
+
+
 def label_shard(
-    problem: str, num_customers: int, count: int, seconds: float, seed: int, pools: Sequence[str] | None = None
+    problem: str,
+    num_customers: int,
+    count: int,
+    seconds: float,
+    seed: int,
+    pools: Sequence[str] | None = None,
+    labeller: Labeller = refiner_labels,
 ) -> LabelShard:
     """Sample ``count`` instances from the training cities ``pools`` (default: all; generator
-    seed ``seed``) and label each."""
+    seed ``seed``) and label them with ``labeller`` (default: the refiner, ``seconds`` each)."""
     from nco.envs import CityGenerator
 
     instances = CityGenerator(num_customers, problem, pools=training_pools(pools), seed=seed).instances(count)
-    labelled = [label_instance(inst, seconds, seed + i) for i, inst in enumerate(instances)]
+    labelled = labeller(instances, seconds, seed)
     length = max(len(actions) for actions, _ in labelled)
     actions = np.zeros((count, length), np.int16)
     for row, (acts, _) in enumerate(labelled):
@@ -133,13 +164,17 @@ def generate(
     seconds_per_100: float = 0.4,
     seed: int = 0,
     pools: Sequence[str] | None = None,
+    labeller: Labeller = refiner_labels,
+    teacher: str = "refiner",
 ) -> None:
     """Write up to ``shards`` label shards into ``out``, cycling through ``sizes``; resumable.
 
     Shard ``k`` has size ``sizes[k % len(sizes)]``, generator seed ``seed + 1000 * k`` and a
     refiner budget of ``seconds_per_100 * n / 100`` seconds per instance (at least 0.2 s);
-    instances come from the training cities ``pools`` (default: all of them).
-    Existing shards are skipped; ``progress.jsonl`` logs one line per shard written.
+    instances come from the training cities ``pools`` (default: all of them) and are solved by
+    ``labeller`` (default: the refiner; :func:`policy_labels` for a policy), which
+    ``progress.jsonl`` names as ``teacher`` in its line for each shard written.
+    Existing shards are skipped.
     """
     out = Path(out)
     pools = training_pools(pools)
@@ -151,9 +186,9 @@ def generate(
             continue
         tic = time.perf_counter()
         seconds = max(0.2, seconds_per_100 * n / 100)
-        shard = label_shard(problem, n, per_shard, seconds, seed + 1000 * k, pools)
+        shard = label_shard(problem, n, per_shard, seconds, seed + 1000 * k, pools, labeller)
         shard.save(path)
-        line = {"shard": k, "n": n, "count": per_shard, "seconds": round(time.perf_counter() - tic, 1)}
+        line = {"shard": k, "n": n, "count": per_shard, "seconds": round(time.perf_counter() - tic, 1), "teacher": teacher}
         line["mean_cost"] = float(shard.costs.mean())
         with (out / "progress.jsonl").open("a") as fh:
             fh.write(json.dumps(line) + "\n")

@@ -122,7 +122,7 @@ def _register_imitation(subparsers: argparse._SubParsersAction) -> None:
     """``nco labels`` (refiner tours of training-city instances) and ``nco imitate`` (learn them)."""
     labels = subparsers.add_parser(
         "labels",
-        help="label training-city instances with the genetic refiner (resumable, for nco imitate)",
+        help="label training-city instances with the genetic refiner or a policy (resumable, for nco imitate)",
         description="Writes shards of solved instances into --out, cycling through --sizes; a stopped run "
         "resumes where it left off. Only training cities are sampled.",
     )
@@ -133,6 +133,14 @@ def _register_imitation(subparsers: argparse._SubParsersAction) -> None:
     labels.add_argument("--per-shard", type=int, default=32, help="instances per shard (default: %(default)s)")
     labels.add_argument("--seconds-per-100", type=float, default=0.4, help="refiner seconds per 100 customers")
     labels.add_argument("--seed", type=int, default=0)
+    labels.add_argument(
+        "--teacher",
+        type=Path,
+        help="label with this policy checkpoint's best --teacher-decode instead of the refiner (self-improvement)",
+    )
+    labels.add_argument(
+        "--teacher-decode", default="multistart+aug+split", help="the teacher's decoding (default: %(default)s)"
+    )
     labels.add_argument(
         "--pools", help="comma-separated training cities to sample (default: all of them; e.g. all but one, "
         "and the one left out for a validation set of its own)"
@@ -158,10 +166,10 @@ def _register_imitation(subparsers: argparse._SubParsersAction) -> None:
     imitate.add_argument("--seed", type=int, default=0)
     imitate.add_argument(
         "--route-order",
-        choices=("shuffle", "sweep"),
+        choices=("shuffle", "sweep", "keep"),
         default="shuffle",
-        help="order of a label's routes each time it is seen: at random, or swept around the depot "
-        "from the farthest customer's route (default: %(default)s)",
+        help="order of a label's routes each time it is seen: at random, swept around the depot "
+        "from the farthest customer's route, or as labelled (a policy teacher's own order) (default: %(default)s)",
     )
     imitate.add_argument(
         "--val-labels", type=Path, help="shard folder held out whole for the curve (default: the first --val-shards)"
@@ -174,11 +182,18 @@ def _register_imitation(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _labels(args: argparse.Namespace) -> int:
-    from nco.policies.labels import generate
+    from nco.policies.labels import generate, policy_labels, refiner_labels
 
     sizes = tuple(int(size) for size in args.sizes.split(","))
     pools = args.pools.split(",") if args.pools else None
-    generate(args.out, args.problem, sizes, args.shards, args.per_shard, args.seconds_per_100, args.seed, pools)
+    labeller, teacher = refiner_labels, "refiner"
+    if args.teacher:
+        from nco.policies.checkpoint import load_policy
+
+        labeller = policy_labels(load_policy(args.teacher), args.teacher_decode)
+        teacher = f"{args.teacher}:{args.teacher_decode}"
+    run = (args.out, args.problem, sizes, args.shards, args.per_shard, args.seconds_per_100, args.seed, pools)
+    generate(*run, labeller, teacher)
     return 0
 
 

@@ -18,10 +18,11 @@ from nco.policies.imitation import (
     imitate,
     imitation_loss,
     route_start_choices,
+    shard_inputs,
     shuffled_routes,
     swept_routes,
 )
-from nco.policies.labels import LabelShard, generate, label_paths, routes_to_actions
+from nco.policies.labels import LabelShard, generate, label_paths, policy_labels, routes_to_actions
 from nco.policies.policy import MatrixPolicy
 from nco.validate import validate
 
@@ -129,6 +130,27 @@ def test_a_held_out_label_folder_measures_an_augmented_run(tmp_path):
     imitate(cfg)
     rows = [line.split(",") for line in (tmp_path / "run" / "curve.csv").read_text().splitlines()]
     assert [row[:2] for row in rows] == [["epoch", "instances_seen"], ["0", "0"], ["1", "4"]]  # every train shard
+
+
+def test_a_policy_teacher_labels_its_best_decoding_in_its_own_route_order(tmp_path, solver):
+    teacher = policy_labels(solver, "multistart+split")
+    generate(tmp_path / "self", sizes=(9,), shards=1, per_shard=3, seed=8, labeller=teacher, teacher="tiny")
+    shard = LabelShard.load(label_paths(tmp_path / "self")[0])
+    instances = [
+        Instance(distances=shard.distances[r], demands=shard.demands[r], capacity=int(shard.capacity[r]), coords=shard.coords[r])
+        for r in range(3)
+    ]
+    best = solver.solve(instances, "multistart+split")
+    for row, solution in enumerate(best):  # the teacher's routes, in its order, padded with 0
+        actions = routes_to_actions(solution.routes)
+        assert shard.actions[row, : len(actions)].tolist() == actions and not shard.actions[row, len(actions) :].any()
+    assert shard.costs.tolist() == [s.cost for s in best]
+    assert '"teacher": "tiny"' in (tmp_path / "self" / "progress.jsonl").read_text()
+    rng = np.random.default_rng(0)
+    kept = imitation_loss(solver.policy, shard, np.arange(3), rng, "keep")
+    forced = solver.policy(shard_inputs(shard, np.arange(3), "acvrp"), actions=torch.as_tensor(shard.actions, dtype=torch.long))
+    decisions = torch.as_tensor((shard.actions != 0).sum(1) + 1, dtype=torch.float32)
+    torch.testing.assert_close(kept, -(forced["log_likelihood"] / decisions).mean())
 
 
 def test_lr_final_must_lie_below_lr():
