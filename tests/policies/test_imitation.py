@@ -157,3 +157,18 @@ def test_lr_final_must_lie_below_lr():
     cfg = ImitationConfig(labels=Path("l"), out=Path("o"), lr=2e-4, lr_final=2e-5)
     with pytest.raises(InputError, match="lr_final"):
         replace(cfg, lr_final=1e-3)  # above lr: not an annealing
+
+
+def test_cli_self_improvement_round(tmp_path, tiny):
+    from nco.cli.main import main
+    from nco.policies.checkpoint import save_policy
+
+    torch.manual_seed(0)
+    teacher = save_policy(tmp_path / "teacher.pt", MatrixPolicy(tiny))
+    labels = tmp_path / "self"
+    common = ["--sizes", "8", "--per-shard", "2", "--pools", "monaco", "--seed", "9"]
+    assert main(["labels", "--out", str(labels), "--teacher", str(teacher), "--teacher-decode", "greedy+split", "--shards", "2", *common]) == 0
+    assert '"teacher": "' + str(teacher) + ':greedy+split"' in (labels / "progress.jsonl").read_text()
+    run = ["imitate", "--labels", str(labels), "--init", str(teacher), "--route-order", "keep", "--val-shards", "1"]
+    assert main([*run, "--epochs", "1", "--out", str(tmp_path / "run")]) == 0
+    assert (tmp_path / "run" / "epoch_1.pt").is_file()
