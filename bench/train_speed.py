@@ -136,7 +136,13 @@ def main() -> None:
 
     torch.set_num_threads(1)
     commit = subprocess.run(["git", "-C", str(tree), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    run = {"commit": commit.stdout.strip(), "imported": str(Path(nco.__file__).resolve().parent), "torch": torch.__version__, "load_before": os.getloadavg(), "cases": {}}
+    run = {
+        "commit": commit.stdout.strip(),
+        "imported": str(Path(nco.__file__).resolve().parent),  # which checkout was timed
+        "torch": torch.__version__,
+        "load_before": os.getloadavg(),
+        "cases": {},
+    }
     for case, (batch, starts) in CASES.items():
         run["cases"][case] = time_steps(batch, starts, args.reps)
         print(case, json.dumps(run["cases"][case]), flush=True)

@@ -188,7 +188,7 @@ def generate(
         seconds = max(0.2, seconds_per_100 * n / 100)
         shard = label_shard(problem, n, per_shard, seconds, seed + 1000 * k, pools, labeller)
         shard.save(path)
-        line = {"shard": k, "n": n, "count": per_shard, "seconds": round(time.perf_counter() - tic, 1), "teacher": teacher}
-        line["mean_cost"] = float(shard.costs.mean())
+        line = {"shard": k, "n": n, "count": per_shard, "seconds": round(time.perf_counter() - tic, 1)}
+        line.update(teacher=teacher, mean_cost=float(shard.costs.mean()))
         with (out / "progress.jsonl").open("a") as fh:
             fh.write(json.dumps(line) + "\n")

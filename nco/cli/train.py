@@ -192,8 +192,10 @@ def _labels(args: argparse.Namespace) -> int:
 
         labeller = policy_labels(load_policy(args.teacher), args.teacher_decode)
         teacher = f"{args.teacher}:{args.teacher_decode}"
-    run = (args.out, args.problem, sizes, args.shards, args.per_shard, args.seconds_per_100, args.seed, pools)
-    generate(*run, labeller, teacher)
+    generate(
+        args.out, args.problem, sizes, args.shards, args.per_shard, args.seconds_per_100, args.seed, pools,
+        labeller=labeller, teacher=teacher,
+    )
     return 0
 
 

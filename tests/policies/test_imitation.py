@@ -167,7 +167,8 @@ def test_cli_self_improvement_round(tmp_path, tiny):
     teacher = save_policy(tmp_path / "teacher.pt", MatrixPolicy(tiny))
     labels = tmp_path / "self"
     common = ["--sizes", "8", "--per-shard", "2", "--pools", "monaco", "--seed", "9"]
-    assert main(["labels", "--out", str(labels), "--teacher", str(teacher), "--teacher-decode", "greedy+split", "--shards", "2", *common]) == 0
+    teach = ["--teacher", str(teacher), "--teacher-decode", "greedy+split"]
+    assert main(["labels", "--out", str(labels), *teach, "--shards", "2", *common]) == 0
     assert '"teacher": "' + str(teacher) + ':greedy+split"' in (labels / "progress.jsonl").read_text()
     run = ["imitate", "--labels", str(labels), "--init", str(teacher), "--route-order", "keep", "--val-shards", "1"]
     assert main([*run, "--epochs", "1", "--out", str(tmp_path / "run")]) == 0
