@@ -93,14 +93,56 @@ def savings(
     """
     start = time.perf_counter()
     n = instance.num_customers
-    dist = instance.distances
-    gain = dist[1:, DEPOT][:, None] + dist[DEPOT, 1:][None, :] - dist[1:, 1:]
-    np.fill_diagonal(gain, np.iinfo(np.int64).min)
+    gain = _gains(instance)
     usable = gain > 0 if instance.num_vehicles is None else gain > np.iinfo(np.int64).min
     routes = _join(instance, gain, usable, SAVINGS_CANDIDATES)
     if instance.num_vehicles is not None and len(routes) > instance.num_vehicles:
         routes = _join(instance, gain, usable, n)  # the fleet needs joins beyond the granular ones
     return _finish(instance, routes, "savings", start)
+
+
+def guided_savings_routes(instance: Instance, guide: np.ndarray, weight: float) -> list[list[int]]:
+    """Clarke-Wright joins reordered by a guide: what a learned model adds to savings.
+
+    The joins are the ones :func:`savings` considers on an instance without fleet limit
+    (positive savings among each customer's :data:`SAVINGS_CANDIDATES` nearest successors),
+    taken in decreasing order of ``saving / mean depot distance + weight * guide[i, j]``
+    instead of the saving alone. :mod:`nco.policies.inference` passes the policy's pointer
+    log-probabilities as the guide (its ``"merge"`` decoding).
+
+    Parameters
+    ----------
+    instance
+        The instance; its ``num_vehicles`` is ignored (the caller re-cuts to the fleet).
+    guide
+        ``(n + 1, n + 1)`` score of driving ``i -> j``, higher is better; only the customers'
+        block is read, and entries that are not finite count as 0.
+    weight
+        The guide's weight against the normalised saving (0: plain savings).
+
+    Returns
+    -------
+    list[list[int]]
+        Routes (unvalidated) serving every customer once, each within capacity.
+    """
+    gain = _gains(instance)
+    usable = gain > 0
+    depot_distance = max(float(instance.distances[DEPOT, 1:].mean()), 1.0)
+    priority = gain / depot_distance + weight * np.nan_to_num(guide[1:, 1:], posinf=0.0, neginf=0.0)
+    # _join stops at the first non-positive priority (for savings, a join that costs distance)
+    # once the fleet allows: shifted above 0, every usable join is considered, in the guide's order.
+    if usable.any():
+        priority = np.where(usable, priority - priority[usable].min() + 1.0, 0.0)
+    return _join(instance, priority, usable, SAVINGS_CANDIDATES)
+
+
+def _gains(instance: Instance) -> np.ndarray:
+    """``(n, n)`` savings ``d(i, 0) + d(0, j) - d(i, j)`` of joining customer ``i`` to ``j``
+    (row and column ``c - 1`` for customer ``c``); the diagonal is the smallest int64."""
+    dist = instance.distances
+    gain = dist[1:, DEPOT][:, None] + dist[DEPOT, 1:][None, :] - dist[1:, 1:]
+    np.fill_diagonal(gain, np.iinfo(np.int64).min)
+    return gain
 
 
 def _join(instance: Instance, gain: np.ndarray, usable: np.ndarray, candidates: int) -> list[list[int]]:

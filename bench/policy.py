@@ -141,12 +141,14 @@ def shipped_report() -> None:
         checkpoint = DEFAULT_CHECKPOINT.with_name(f"{problem}.pt")
         # The targets are about ACVRP n<=100; elsewhere greedy and a small sample keep it short.
         # "+split" rows: the same rollouts read route first (the optimal split of their order);
-        # "+aug" rows: the same decoding in the map's eight orientations, best kept (POMO's x8).
+        # "+aug" rows: the same decoding in the map's eight orientations, best kept (POMO's x8);
+        # "merge" rows: savings joins in the order the policy's pointer steers (no rollout).
         if problem == "acvrp" and size <= 100:
             decodes = ["greedy", "greedy+split", "greedy+aug", "sample:64", "multistart", "multistart+split"]
             decodes += ["multistart+aug", "multistart+aug+split", "multistart:100+aug+split"]  # all 99 first customers
+            decodes += ["merge", "merge+aug"]
         elif problem == "acvrp":
-            decodes = ["greedy", "greedy+split", "greedy+aug", "sample:16"]
+            decodes = ["greedy", "greedy+split", "greedy+aug", "sample:16", "merge", "merge+aug"]
         else:
             decodes = ["greedy", "greedy+aug", "sample:16"]
         for decode in decodes:

@@ -172,6 +172,27 @@ class MatrixPolicy(nn.Module):
         reward = -flat_starts(dynamics.tour_distance(td["dist_raw"], by_start(taken, rollouts)))
         return {"reward": reward, "log_likelihood": logprob, "actions": taken}
 
+    @torch.no_grad()
+    def move_log_probs(self, td: Mapping[str, Tensor], problem: str | None = None) -> Tensor:
+        """``(B, M, M)`` log-probability of the first move ``i -> j`` from every node ``i`` at once.
+
+        The pointer's distribution over the next node when the vehicle stands at ``i`` with its
+        full capacity and nothing is visited yet but ``i``: a heatmap of the moves the policy
+        likes, from one encoder pass and one batched decoder call (no rollout). Row ``i``'s
+        entry ``i`` is ``-inf``. :func:`nco.baselines.heuristics.guided_savings_routes` orders
+        its joins by it (the ``"merge"`` decoding of :mod:`nco.policies.inference`).
+        """
+        state = dynamics.reset(td, problem or self.config.problem)
+        batch, size = state["dist"].shape[:2]
+        cache = self.decoder.precompute(self.encoder(state), state["dist"])
+        device = state["dist"].device
+        current = torch.arange(size, device=device).repeat_interleave(batch)  # start-major: row i * B + b
+        allowed = torch.ones(size * batch, size, dtype=torch.bool, device=device)
+        allowed[torch.arange(size * batch, device=device), current] = False
+        fresh = {"current_node": current, "action_mask": allowed, "used_capacity": cache.context.new_zeros(size * batch, 1)}
+        logits = self.decoder(fresh, cache, size)  # every node's query is one "start"
+        return logits.log_softmax(-1).view(size, batch, size).transpose(0, 1)
+
     def _teacher_forced(
         self,
         state: dict[str, Tensor],

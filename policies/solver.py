@@ -59,7 +59,7 @@ def solve(
         policy = policy or shipped_policy(problem)
     except InputError as exc:
         return no_solution("policy", stop.elapsed(), str(exc))
-    found = policy.solutions(instance, NUM_SOLUTIONS, seed, stop.remaining(), always_greedy=True)
+    found = policy.solutions(instance, NUM_SOLUTIONS, seed, stop.remaining(), always_answer=True)
     if initial:
         found.append(initial)
     feasible = [(report.cost, routes) for routes in found if (report := validate(instance, routes)).feasible]

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from nco.baselines.heuristics import nearest_neighbour, savings
+from nco.baselines.heuristics import guided_savings_routes, nearest_neighbour, savings
 from nco.instance import Instance
 from nco.validate import validate
 
@@ -42,3 +42,28 @@ def test_too_small_fleet_is_reported_not_returned(make_instance):
     instance = make_instance(30, seed=4, time_windows=True, capacity=1000, num_vehicles=1)
     solution = nearest_neighbour(instance)
     assert solution.cost is None and "allows 1 vehicles" in solution.stats.reason
+
+
+def test_guided_savings_without_weight_is_savings(make_instance):
+    instance = make_instance(40, seed=5)
+    guide = np.random.default_rng(0).normal(size=instance.distances.shape)
+    assert guided_savings_routes(instance, guide, 0.0) == savings(instance).routes
+
+
+def test_guide_decides_between_equal_savings():
+    # Joining 1 -> 2 and 2 -> 1 save the same and only one fits the vehicle: the guide chooses.
+    distances = np.array([[0, 10, 10], [10, 0, 5], [10, 5, 0]])
+    instance = Instance(distances=distances, demands=[0, 1, 1], capacity=2)
+    prefer = np.zeros((3, 3))
+    prefer[2, 1] = 1.0  # 2 -> 1
+    assert guided_savings_routes(instance, prefer, 0.5) == [[2, 1]]
+    prefer = np.full((3, 3), -np.inf)  # not finite: read as 0, the plain savings order
+    assert guided_savings_routes(instance, prefer, 0.5) == savings(instance).routes
+
+
+@pytest.mark.parametrize("time_windows", [False, True])
+def test_guided_routes_are_valid(make_instance, time_windows):
+    instance = make_instance(40, seed=6, time_windows=time_windows)
+    guide = np.random.default_rng(1).normal(size=instance.distances.shape)
+    routes = guided_savings_routes(instance, guide, 0.3)
+    assert validate(instance, routes).feasible

@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from nco.envs import ACVRPEnv, CityGenerator
+from nco.envs.convert import instances_to_tensors
 from nco.errors import InputError
 from nco.instance import Instance
 from nco.policies import solver as policy_solver
@@ -36,7 +37,9 @@ def test_greedy_is_deterministic_and_validated(solver, sample):
         assert sorted(c for route in sol.routes for c in route) == list(range(1, 13))
 
 
-@pytest.mark.parametrize("decode", ["sample:8", "multistart", "multistart:3", "greedy+aug", "sample:2+aug+split"])
+@pytest.mark.parametrize(
+    "decode", ["sample:8", "multistart", "multistart:3", "greedy+aug", "sample:2+aug+split", "merge", "merge+aug+split"]
+)
 def test_other_decodings_are_valid_and_seeded(solver, sample, decode):
     batch = sample(9, 3, seed=4)
     sols = solver.solve(batch, decode, seed=1)
@@ -99,7 +102,8 @@ def test_augmented_decoding_never_loses_to_the_plain_one(solver, sample):
 
 
 @pytest.mark.parametrize(
-    "bad", ["beam", "sample", "sample:0", "multistart:x", "greedy:2", "greedy+2opt", "greedy+", "greedy+aug+aug"]
+    "bad",
+    ["beam", "sample", "sample:0", "multistart:x", "greedy:2", "greedy+2opt", "greedy+", "greedy+aug+aug", "merge:2"],
 )
 def test_bad_decode_names_the_field(bad):
     with pytest.raises(InputError, match="decode"):
@@ -119,3 +123,24 @@ def test_instance_without_coords(solver):
     np.fill_diagonal(dist, 0)
     inst = Instance(distances=dist, demands=[0, *rng.integers(1, 4, 7)], capacity=6)
     assert validate(inst, solver.solve(inst)[0].routes).feasible
+
+
+def test_move_log_probs_are_the_pointer_from_every_node(solver, sample):
+    batch = sample(9, 2, seed=7)
+    inputs = instances_to_tensors(batch, "acvrp")
+    heat = solver.policy.move_log_probs(inputs)
+    assert heat.shape == (2, 10, 10)
+    assert torch.isneginf(heat.diagonal(dim1=1, dim2=2)).all()  # no move to where the vehicle stands
+    assert torch.allclose(heat.exp().sum(-1), torch.ones(2, 10))
+    # From the depot, the first move of a greedy rollout is the heatmap's best customer.
+    first = solver.policy(inputs, decode_type="greedy")["actions"][:, 0]
+    assert torch.equal(first, heat[:, 0].argmax(-1))
+
+
+def test_merge_leads_the_solutions_and_refuses_atsp(solver, sample):
+    inst = sample(12, 1, seed=8)[0]
+    merged = solver.solve(inst, "merge")[0].routes
+    assert merged in solver.solutions(inst, 3, seed=0)
+    with pytest.raises(InputError, match="decode"):
+        solver.solve(sample(8, 1, problem="atsp"), "merge")
+    assert len(solver.solutions(sample(8, 1, problem="atsp")[0], 2)) == 2  # ATSP rounds skip the merge

@@ -54,7 +54,7 @@ def test_tight_budget_decodes_in_sectors(small_sectors, solver, sample):
     instance = sample(60, 1)[0].replace(num_vehicles=None)
     size = instance.num_customers + 1
     solver._greedy_seconds = 10.0 / rollout_seconds(size, 1.0)  # a whole rollout priced at 10 s, one round of 6 sectors at 3.3 s
-    found = solver.solutions(instance, 3, time_limit=1e-9, always_greedy=True)
+    found = solver.solutions(instance, 3, time_limit=1e-9, always_answer=True)
     assert len(found) == 1  # the first round runs whatever the limit when the answer must exist
     assert check(instance, found[0]).cost > 0
     solver._greedy_seconds = 10.0 / rollout_seconds(size, 1.0)
