@@ -22,7 +22,7 @@ from nco.baselines.heuristics import guided_savings_routes
 from nco.envs.convert import actions_to_routes, instances_to_tensors
 from nco.errors import InputError
 from nco.instance import Instance
-from nco.policies.budget import GREEDY_SECONDS, rollout_seconds  # used before any rollout is timed here
+from nco.policies.budget import GREEDY_SECONDS, merge_rollouts, rollout_seconds  # before any round is timed here
 from nco.policies.policy import MatrixPolicy, start_major
 from nco.policies.sectors import joined_routes, sector_count, sector_instances
 from nco.policies.symmetry import SYMMETRIES, augmented
@@ -345,12 +345,10 @@ class PolicySolver:
 def _round_rollouts(kind: str, count: int, symmetries: int, size: int) -> float:
     """What a round of :meth:`PolicySolver.solutions` costs, in greedy rollouts (one orientation).
 
-    A merge is one encoder pass, one batched decoder call and a savings pass: measured, shipped
-    checkpoint, one thread, 0.33 / 0.33 / 0.5 / 0.65 greedy rollouts at n = 100 / 200 / 500 /
-    999, and in eight orientations 5.7-7.5 times one (the encoder, repeated, dominates).
+    A merge in eight orientations measured 5.7-7.5 times one (the encoder, repeated, dominates).
     """
     if kind == "merge":
-        return (0.25 + 0.5 * min(1.0, size / 1000)) * symmetries
+        return merge_rollouts(size) * symmetries
     rollouts = 1.0 if kind == "greedy" else 1 + count / ROLLOUTS_PER_GREEDY
     return rollouts * (_turned_rollouts(size) if symmetries > 1 else 1.0)
 
