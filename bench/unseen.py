@@ -42,7 +42,7 @@ def unseen_pools(big: bool = True) -> list:
 def _build(city: str):
     from nco.pools import build_city, load_pool
 
-    build_city(OSM / f"{city}.osm.pbf", points=2001, seed=0, name=f"{city}2k", out=BIG_POOLS)
+    build_city(OSM / f"{city}.osm.pbf", points=2001, seed=0, name=f"{city}2k", directory=BIG_POOLS)
     return load_pool(f"{city}2k", BIG_POOLS)
 
 
