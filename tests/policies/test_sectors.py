@@ -7,7 +7,7 @@ import pytest
 
 from nco.policies import sectors
 from nco.policies.budget import rollout_seconds
-from nco.policies.sectors import joined_routes, sector_count, sector_instances
+from nco.policies.sectors import joined_routes, sector_count, sector_guide, sector_instances
 from nco.validate import check
 
 
@@ -61,3 +61,20 @@ def test_tight_budget_decodes_in_sectors(small_sectors, solver, sample):
     found = solver.solutions(instance, 3, time_limit=5.0)  # later rounds are priced by the first
     costs = [check(instance, routes).cost for routes in found]
     assert len(found) >= 2 and costs == sorted(costs)
+
+
+def test_sector_guide_keeps_each_sector_and_fills_crossings_with_the_row_median():
+    maps = [np.array([0, 1, 3, 0]), np.array([0, 2, 4, 5])]  # the first sector padded with a depot copy
+    parts = np.array([[[0, 0, 0, 0], [0, -np.inf, -1, 0], [0, -2, -np.inf, 0], [0, 0, 0, 0]],
+                      [[0, 0, 0, 0], [0, -np.inf, -1, -3], [0, -2, -np.inf, -4], [0, -5, -6, -np.inf]]], float)
+    guide = sector_guide(6, maps, parts)
+    assert guide[1, 3] == -1 and guide[3, 1] == -2 and guide[4, 5] == -4 and guide[5, 2] == -5
+    assert guide[1, 2] == guide[1, 4] == -1  # crossings: row 1's only move inside its sector
+    assert guide[2, 1] == -2  # median of row 2's moves (-1, -3)
+
+
+def test_sectored_answers_start_with_the_sector_merge(small_sectors, solver, sample):
+    instance = sample(60, 1, seed=2)[0].replace(num_vehicles=None)
+    solver._greedy_seconds = 10.0 / rollout_seconds(61, 1.0)  # a whole rollout priced at 10 s
+    found = solver.solutions(instance, 3, time_limit=1e-9, always_answer=True)
+    assert found == [solver._sector_merge(instance)[1]]
