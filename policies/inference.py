@@ -319,19 +319,23 @@ class PolicySolver:
                     inputs = {key: _oriented(key, value, symmetries) for key, value in inputs.items()}
                 if kind == "merge":
                     candidates = self._merges(chunk, inputs, problem, symmetries)
+                    out += [sorted(found, key=lambda item: item[0])[:keep] for found in candidates]
                 else:
-                    candidates = self._rollouts(chunk, inputs, problem, kind, rollouts, symmetries)
-                for inst, found in zip(chunk, candidates):
-                    found.sort(key=lambda item: item[0])
-                    for _, routes in found[:keep]:  # the reward is the validator's cost; nothing leaves unchecked
-                        check(inst.replace(num_vehicles=None) if problem == "acvrp" else inst, routes)
-                    out.append(found[:keep])
+                    out += self._rollouts(chunk, inputs, problem, kind, rollouts, symmetries, keep)
         return out
 
     def _rollouts(
-        self, chunk: list[Instance], inputs: dict[str, torch.Tensor], problem: str, kind: str, rollouts: int, symmetries: int
+        self,
+        chunk: list[Instance],
+        inputs: dict[str, torch.Tensor],
+        problem: str,
+        kind: str,
+        rollouts: int,
+        symmetries: int,
+        keep: int | None,
     ) -> list[list[tuple[float, Routes]]]:
-        """Every rollout's ``(cost, routes)`` per instance of ``chunk``: ``rollouts`` in each orientation."""
+        """Per instance of ``chunk``, the ``keep`` best of its ``rollouts`` in each orientation:
+        ``(cost, routes)``, checked."""
         args: dict[str, Any] = {
             "greedy": {"decode_type": "greedy"},
             "multistart": {"decode_type": "multistart_greedy", "num_starts": rollouts},
@@ -339,14 +343,21 @@ class PolicySolver:
         }[kind]
         result = self.policy(inputs, problem=problem, **args)
         per_instance = rollouts * symmetries  # rows (rollout, orientation, instance), start-major
-        costs = (-result["reward"]).view(per_instance, len(chunk)).T.cpu().tolist()
+        costs = (-result["reward"]).view(per_instance, len(chunk)).T.cpu()
         acts = result["actions"].view(per_instance, len(chunk), -1).transpose(0, 1).cpu()
-        return [[(cost, actions_to_routes(acts[c, j])) for j, cost in enumerate(costs[c])] for c in range(len(chunk))]
+        out = []
+        for c, inst in enumerate(chunk):
+            ranked = [(float(costs[c, j]), actions_to_routes(acts[c, j])) for j in costs[c].argsort()[:keep]]
+            for _, routes in ranked:  # the reward is the validator's cost; nothing leaves unchecked
+                check(inst.replace(num_vehicles=None) if problem == "acvrp" else inst, routes)
+            out.append(ranked)
+        return out
 
     def _merges(
         self, chunk: list[Instance], inputs: dict[str, torch.Tensor], problem: str, symmetries: int
     ) -> list[list[tuple[float, Routes]]]:
-        """Per instance of ``chunk``, the guided savings of each orientation: ``(cost, routes)``."""
+        """Per instance of ``chunk``, the guided savings of each orientation: ``(cost, routes)``,
+        the cost the validator's."""
         guides = self.policy.move_log_probs(inputs, problem).cpu().numpy()  # row a * B + b
         found = []
         for c, inst in enumerate(chunk):
