@@ -38,7 +38,7 @@ def test_greedy_is_deterministic_and_validated(solver, sample):
 
 
 @pytest.mark.parametrize(
-    "decode", ["sample:8", "multistart", "multistart:3", "greedy+aug", "sample:2+aug+split", "merge", "merge+aug+split"]
+    "decode", ["sample:8", "multistart", "multistart:3", "greedy+aug", "sample:2+aug+split", "merge", "merge:3+aug+split"]
 )
 def test_other_decodings_are_valid_and_seeded(solver, sample, decode):
     batch = sample(9, 3, seed=4)
@@ -103,7 +103,7 @@ def test_augmented_decoding_never_loses_to_the_plain_one(solver, sample):
 
 @pytest.mark.parametrize(
     "bad",
-    ["beam", "sample", "sample:0", "multistart:x", "greedy:2", "greedy+2opt", "greedy+", "greedy+aug+aug", "merge:2"],
+    ["beam", "sample", "sample:0", "multistart:x", "greedy:2", "greedy+2opt", "greedy+", "greedy+aug+aug", "merge:0", "merge:x"],
 )
 def test_bad_decode_names_the_field(bad):
     with pytest.raises(InputError, match="decode"):
@@ -144,3 +144,9 @@ def test_merge_leads_the_solutions_and_refuses_atsp(solver, sample):
     with pytest.raises(InputError, match="decode"):
         solver.solve(sample(8, 1, problem="atsp"), "merge")
     assert len(solver.solutions(sample(8, 1, problem="atsp")[0], 2)) == 2  # ATSP rounds skip the merge
+
+
+def test_sampled_merges_never_lose_to_the_merge(solver, sample):
+    batch = sample(20, 3, seed=9)
+    for plain, sampled in zip(solver.solve(batch, "merge"), solver.solve(batch, "merge:6", seed=2)):
+        assert sampled.cost <= plain.cost  # the first of the six is the unperturbed merge
