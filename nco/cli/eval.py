@@ -70,7 +70,7 @@ def _register_policy(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--checkpoint", help="a policy .pt (default: the shipped ACVRP checkpoint)")
     p.add_argument("--testset", required=True, metavar="NAME", help="e.g. acvrp_n100_unseen")
-    p.add_argument("--decode", default="greedy", help="greedy, sample:K, multistart[:S] or merge (savings steered by the policy), each optionally +aug (8 map orientations) and/or +split (default: %(default)s)")
+    p.add_argument("--decode", default="greedy", help="greedy, sample:K, multistart[:S] or merge[:K] (savings steered by the policy; K: best of K perturbed), each optionally +aug (8 map orientations) and/or +split (default: %(default)s)")
     p.add_argument("--limit-instances", type=_positive, metavar="K", help="use only the first K instances")
     p.add_argument("--out", default="runs/eval", help="folder for the .json/.md (default: %(default)s)")
     p.set_defaults(func=_policy)
