@@ -43,7 +43,7 @@ class GeneticParams:
     Attributes
     ----------
     num_starts
-        K: solutions asked from the start source (the policy's best K, greedy first).
+        K: solutions asked from the start source (the policy's best K, its merge first).
     start_share
         Share of a time limit the start source may use (the policy's first, greedy
         solution always comes, even past it).
