@@ -136,6 +136,22 @@ def guided_savings_routes(instance: Instance, guide: np.ndarray, weight: float) 
     return _join(instance, priority, usable, SAVINGS_CANDIDATES)
 
 
+def perturbed_savings_routes(
+    instance: Instance, guide: np.ndarray, weight: float, count: int, noise: float, rng: np.random.Generator
+) -> list[list[list[int]]]:
+    """``count`` route sets of :func:`guided_savings_routes`: the first with ``guide`` as it is,
+    each further one with Gaussian noise of spread ``noise`` added to it (drawn from ``rng``).
+
+    The policy's ``"merge:K"`` passes its log-probabilities; an all-zero guide is randomised
+    savings, the control that says what the noise alone is worth (``bench/policy.py``).
+    """
+    samples = []
+    for j in range(count):
+        noisy = guide if j == 0 else guide + noise * rng.standard_normal(guide.shape)
+        samples.append(guided_savings_routes(instance, noisy, weight))
+    return samples
+
+
 def _gains(instance: Instance) -> np.ndarray:
     """``(n, n)`` savings ``d(i, 0) + d(0, j) - d(i, j)`` of joining customer ``i`` to ``j``
     (row and column ``c - 1`` for customer ``c``); the diagonal is the smallest int64."""

@@ -29,6 +29,7 @@ import os
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -36,7 +37,7 @@ import numpy as np
 import torch
 
 from nco.baselines import get_solver
-from nco.baselines.heuristics import guided_savings_routes
+from nco.baselines.heuristics import perturbed_savings_routes
 from nco.envs import CityGenerator
 from nco.envs.convert import instances_to_tensors
 from nco.envs.testsets import load_testset, testset_names
@@ -48,26 +49,25 @@ from nco.policies.inference import MERGE_NOISE, MERGE_WEIGHT, PolicySolver
 from nco.policies.policy import PolicyConfig
 from nco.policies.training import TrainConfig, train
 from nco.pools import load_pool
+from nco.solution import Solution
 from nco.validate import validated_solution
 
 RESULTS = Path(__file__).parent / "results"
 
 
-def perturbed_savings(instance: Instance, time_limit: float = 0.0, count: int = 32, seed: int = 0):
-    """The control of ``"merge:32"``: savings, and ``count - 1`` more with the merge's Gaussian
-    noise (:data:`MERGE_NOISE`, weight :data:`MERGE_WEIGHT`) as the only guide; the best."""
-    rng = np.random.default_rng(seed)
-    unlimited = instance.replace(num_vehicles=None)
+def perturbed_savings(instance: Instance, time_limit: float = 0.0, count: int = 32, seed: int = 0) -> Solution:
+    """The control of ``"merge:32"``: the same ``count`` merges (:data:`MERGE_NOISE`, weight
+    :data:`MERGE_WEIGHT`) with an all-zero guide instead of the policy's, i.e. savings and
+    ``count - 1`` randomised savings; the best, validated."""
     size = instance.num_customers + 1
-    best = get_solver("savings")(instance, time_limit)
-    for _ in range(count - 1):
-        noise = MERGE_NOISE * rng.standard_normal((size, size))
-        found = validated_solution(instance, guided_savings_routes(unlimited, noise, MERGE_WEIGHT), "savings", 0.0)
-        best = min(best, found, key=lambda sol: sol.cost)
-    return best
+    unlimited = instance.replace(num_vehicles=None)
+    samples = perturbed_savings_routes(
+        unlimited, np.zeros((size, size)), MERGE_WEIGHT, count, MERGE_NOISE, np.random.default_rng(seed)
+    )
+    return min((validated_solution(instance, routes, "savings", 0.0) for routes in samples), key=lambda sol: sol.cost)
 
 
-def heuristic(instances, refs, name="nn") -> dict:
+def heuristic(instances, refs, name: str | Callable[..., Solution] = "nn") -> dict:
     """Mean cost, gap and ms of the construction heuristic ``name`` (nco.baselines), or of a
     solver function."""
     solver = get_solver(name) if isinstance(name, str) else name

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import torch
 
-from nco.baselines.heuristics import guided_savings_routes
+from nco.baselines.heuristics import guided_savings_routes, perturbed_savings_routes
 from nco.envs.convert import actions_to_routes, instances_to_tensors
 from nco.errors import InputError
 from nco.instance import Instance
@@ -374,9 +374,7 @@ class PolicySolver:
             merged = []
             for a in range(symmetries):
                 guide = guides[a * len(chunk) + c]
-                for j in range(count):
-                    noisy = guide if j == 0 else guide + MERGE_NOISE * rng.standard_normal(guide.shape)
-                    routes = guided_savings_routes(unlimited, noisy, MERGE_WEIGHT)
+                for routes in perturbed_savings_routes(unlimited, guide, MERGE_WEIGHT, count, MERGE_NOISE, rng):
                     merged.append((float(check(unlimited, routes).cost), routes))
             found.append(merged)
         return found

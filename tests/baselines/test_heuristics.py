@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from nco.baselines.heuristics import guided_savings_routes, nearest_neighbour, savings
+from nco.baselines.heuristics import guided_savings_routes, nearest_neighbour, perturbed_savings_routes, savings
 from nco.instance import Instance
 from nco.validate import validate
 
@@ -67,3 +67,12 @@ def test_guided_routes_are_valid(make_instance, time_windows):
     guide = np.random.default_rng(1).normal(size=instance.distances.shape)
     routes = guided_savings_routes(instance, guide, 0.3)
     assert validate(instance, routes).feasible
+
+
+def test_perturbed_savings_start_from_the_guide_and_are_seeded(make_instance):
+    instance = make_instance(30, seed=7)
+    zero = np.zeros(instance.distances.shape)
+    samples = perturbed_savings_routes(instance, zero, 0.001, 4, 3.0, np.random.default_rng(1))
+    assert len(samples) == 4 and samples[0] == savings(instance).routes
+    assert all(validate(instance, routes).feasible for routes in samples)
+    assert samples == perturbed_savings_routes(instance, zero, 0.001, 4, 3.0, np.random.default_rng(1))
