@@ -13,6 +13,9 @@ References: the test set's (PyVRP, 30 s at n = 200, 60 s at n = 500) or, for sam
 instances, one seeded PyVRP run of ``--ref-seconds``; every gap is then taken against the
 best known cost, the lower of that reference and the best cost any run here found.
 
+``--cities oslo-east`` samples every instance from that training city's 2000-point pool
+instead, so that what the arms decide (the start schedule) is tuned away from the test cities.
+
 Per size it reports the mean gap of every method and budget, and the paired per-instance
 record of the policy-started GA against every other method (a win: strictly lower cost on the
 instance at that budget; ties apart). With ``--horizon`` > 0, one long PyVRP cold run per
@@ -65,7 +68,7 @@ from nco.refine import refine
 from nco.refine.starts import StartSource, construction_starts, policy_starts, random_starts
 from nco.solution import Solution
 from nco.stop import MaxRuntime
-from unseen import cached_set  # bench/unseen.py, next to this script
+from unseen import cached_set, unseen_cities  # bench/unseen.py, next to this script
 
 NCO = "nco (GA + policy starts)"
 GA_RANDOM = "GA + random starts"
@@ -177,12 +180,17 @@ def cost_at(curve: list[tuple[float, float]], seconds: float) -> float | None:
 
 
 def load_set(size: int, args: argparse.Namespace) -> dict:
-    """``--instances`` unseen instances of ``size`` customers, with references and where they came from."""
-    name = f"acvrp_n{size}_unseen"
-    try:
-        instances, refs = load_testset(name)
-    except InputError:  # no shipped test set of this size
+    """``--instances`` instances of ``size`` customers, with references and where they came from:
+    unseen (test sets first), or all sampled from ``--cities``."""
+    if args.cities:
+        name = f"acvrp_n{size}_{'+'.join(args.cities)}"
         instances, refs = [], []
+    else:
+        name = f"acvrp_n{size}_unseen"
+        try:
+            instances, refs = load_testset(name)
+        except InputError:  # no shipped test set of this size
+            instances, refs = [], []
     instances, refs = instances[: args.instances], list(refs or [None] * len(instances))[: args.instances]
     sources = [f"{len(instances)} from the test set {name} (PyVRP references)"] if instances else []
     missing = args.instances - len(instances)
@@ -193,14 +201,16 @@ def load_set(size: int, args: argparse.Namespace) -> dict:
         seconds = args.ref_seconds or REF_SECONDS.get(size, 10 * max(args.budgets))
         seconds *= args.ref_scale
         count = max(args.instances, 16) - len(instances)  # one cached set, whatever --instances
-        sampled, sampled_refs = cached_set(extra, size, count, zlib.crc32(extra.encode()), big, seconds, limit=missing)
+        seed = zlib.crc32(extra.encode())
+        sampled, sampled_refs = cached_set(extra, size, count, seed, big, seconds, limit=missing, cities=args.cities)
         instances, refs = instances + sampled, refs + sampled_refs
         pools = "2000-point" if big else "shipped 1000-point"
         sources.append(
-            f"{missing} sampled from the {pools} porto/baltimore pools (seed crc32({extra!r}) = "
-            f"{zlib.crc32(extra.encode())}; reference: one PyVRP run of {seconds:g} s, seed 0)"
+            f"{missing} sampled from the {pools} {'/'.join(args.cities or unseen_cities())} pools (seed crc32({extra!r}) = "
+            f"{seed}; reference: one PyVRP run of {seconds:g} s, seed 0)"
         )
-    return {"n": size, "set": name, "instances": instances, "refs": refs, "sources": sources}
+    where = "+".join(args.cities) if args.cities else "unseen"
+    return {"n": size, "set": name, "where": where, "instances": instances, "refs": refs, "sources": sources}
 
 
 def best_known(comparison: Comparison, methods: list[str], budgets: list[float]) -> list[int]:
@@ -269,7 +279,7 @@ def run_size(found: dict, args: argparse.Namespace) -> dict:
     methods = {k: v for k, v in methods.items() if k in args.methods}
     comparison = compare(instances, refs, methods, args.budgets, seeds=(args.seed,), progress=False)
     beaten = best_known(comparison, list(methods), args.budgets)
-    title = f"unseen ACVRP, n={size}: {len(instances)} instances ({'; '.join(found['sources'])})"
+    title = f"{found['where']} ACVRP, n={size}: {len(instances)} instances ({'; '.join(found['sources'])})"
     write_reports(comparison, args.out, stem=f"refiner_n{size}", title=title)
     print(f"\n## {title}\n\n{markdown_table(comparison)}", flush=True)
 
@@ -300,6 +310,7 @@ def run_size(found: dict, args: argparse.Namespace) -> dict:
     return {
         "n": size,
         "set": name,
+        "where": found["where"],
         "instances": len(instances),
         "sources": found["sources"],
         "ref_kind": comparison.ref_kind,
@@ -386,7 +397,7 @@ def gap_time_figure(results: list[dict], budgets: list[float], path: Path) -> No
         ax.set_xticks(budgets, [f"{b:g}" for b in budgets])
         ax.minorticks_off()
         ax.set_xlabel("time budget (s, log scale)")
-        ax.set_title(f"n = {res['n']}: {res['instances']} unseen instances")
+        ax.set_title(f"n = {res['n']}: {res['instances']} {res['where']} instances")
         ax.grid(True, alpha=0.3)
     axes[0].set_ylabel("mean gap to best known (%)")
     axes[-1].legend(fontsize="small")
@@ -440,7 +451,7 @@ def arms_markdown(summary: dict, results: list[dict], budgets: list[float]) -> s
     meta = summary["meta"]
     methods = list(results[0]["mean_gap"])
     lines = [
-        "# The same GA from policy, construction and random starts (unseen cities)",
+        f"# The same GA from policy, construction and random starts ({results[0]['where']} instances)",
         "",
         f"Command: `{meta['command']}`  ",
         f"Checkpoint: `{meta['checkpoint']}`; seed {meta['seed']}, one worker; wall {meta['wall_seconds']} s; "
@@ -535,6 +546,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--horizon", type=float, default=10.0, help="seconds of PyVRP cold's anytime run (0: none)")
     parser.add_argument("--ref-seconds", type=float, help="PyVRP seconds per sampled instance (default 20 at n=500, 30 at n=1000)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--cities", nargs="+", help="sample every instance from these cities instead (e.g. oslo-east: tune there, not on the test cities)"
+    )
     parser.add_argument("--policy", type=Path, help="policy checkpoint (default: the shipped one)")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--quick", action="store_true", help="smoke run: 2 instances, 0.25/0.5 s, short references, no curves")

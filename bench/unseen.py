@@ -1,6 +1,7 @@
 """Unseen-city ACVRP instances beyond the shipped test sets, shared by the bench scripts.
 
-The held-out cities of ``data/cities/split.json`` (porto, baltimore) are sampled with
+The held-out cities of ``data/cities/split.json`` (porto, baltimore), or other cities where a
+caller names them (a training city, to tune on without touching the test cities), are sampled with
 :class:`nco.envs.CityGenerator`, the test sets' convention (mixed uniform/clustered points,
 demands 1..9, capacity by size, 100 from n = 500 up), either from their shipped 1000-point
 pools or from 2000-point pools built from ``../shared/osm`` into the cache when missing (a few
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from nco.instance import Instance
@@ -30,13 +32,15 @@ def unseen_cities() -> list[str]:
     return split()["test"]
 
 
-def unseen_pools(big: bool = True) -> list:
-    """The held-out cities' pools: 2000 points from the cache (built when missing), else the shipped 1000."""
+def unseen_pools(big: bool = True, cities: Sequence[str] | None = None) -> list:
+    """The pools of ``cities`` (default: the held-out ones): 2000 points from the cache (built
+    when missing), else the shipped 1000."""
     from nco.pools import load_pool
 
+    cities = cities or unseen_cities()
     if not big:
-        return [load_pool(city) for city in unseen_cities()]
-    return [load_pool(f"{city}2k", BIG_POOLS) if (BIG_POOLS / f"{city}2k.npz").is_file() else _build(city) for city in unseen_cities()]
+        return [load_pool(city) for city in cities]
+    return [load_pool(f"{city}2k", BIG_POOLS) if (BIG_POOLS / f"{city}2k.npz").is_file() else _build(city) for city in cities]
 
 
 def _build(city: str):
@@ -46,18 +50,29 @@ def _build(city: str):
     return load_pool(f"{city}2k", BIG_POOLS)
 
 
-def sample_unseen(n: int, count: int, seed: int, big: bool = True, name: str = "") -> list[Instance]:
-    """``count`` ACVRP instances of ``n`` customers from the held-out cities, seeded."""
+def sample_unseen(
+    n: int, count: int, seed: int, big: bool = True, name: str = "", cities: Sequence[str] | None = None
+) -> list[Instance]:
+    """``count`` ACVRP instances of ``n`` customers from ``cities`` (default: the held-out ones), seeded."""
     from nco.envs import CityGenerator
 
-    return CityGenerator(n, "acvrp", unseen_pools(big), seed=seed).instances(count, name or f"acvrp_n{n}")
+    return CityGenerator(n, "acvrp", unseen_pools(big, cities), seed=seed).instances(count, name or f"acvrp_n{n}")
 
 
 def cached_set(
-    name: str, n: int, count: int, seed: int, big: bool, ref_seconds: float, ref_seed: int = 0, limit: int | None = None
+    name: str,
+    n: int,
+    count: int,
+    seed: int,
+    big: bool,
+    ref_seconds: float,
+    ref_seed: int = 0,
+    limit: int | None = None,
+    cities: Sequence[str] | None = None,
 ) -> tuple[list[Instance], list[float]]:
-    """The first ``limit`` instances of a sampled unseen set of ``count`` (all by default) and
-    their references, from :data:`SETS` or made (and stored) now.
+    """The first ``limit`` instances of a sampled set of ``count`` (all by default) from
+    ``cities`` (default: the held-out ones) and their references, from :data:`SETS` or made
+    (and stored) now. ``name`` keys the cache, so it must differ between cities.
 
     The reference of each instance is the validated cost of one seeded PyVRP run of
     ``ref_seconds``; references of another length or seed are not reused. They are stored
@@ -70,7 +85,7 @@ def cached_set(
     SETS.mkdir(parents=True, exist_ok=True)
     batch = SETS / f"{name}_seed{seed}_{count}.npz"
     if not batch.is_file():
-        save_batch(sample_unseen(n, count, seed, big, name), batch)
+        save_batch(sample_unseen(n, count, seed, big, name, cities), batch)
     instances = load_batch(batch)[:limit]
     refs_path = SETS / "refs.json"
     stored = json.loads(refs_path.read_text()) if refs_path.is_file() else {}
