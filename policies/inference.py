@@ -18,11 +18,11 @@ from typing import Any, NamedTuple
 import numpy as np
 import torch
 
-from nco.baselines.heuristics import guided_savings_routes, perturbed_savings_routes
+from nco.baselines.heuristics import perturbed_savings_routes
 from nco.envs.convert import actions_to_routes, instances_to_tensors
 from nco.errors import InputError
 from nco.instance import Instance
-from nco.policies.budget import GREEDY_SECONDS, merge_rollouts, rollout_seconds  # before any round is timed here
+from nco.policies.budget import GREEDY_SECONDS, SAVINGS_PASS_ROLLOUTS, merge_rollouts, rollout_seconds  # before any round is timed here
 from nco.policies.policy import MatrixPolicy, start_major
 from nco.policies.sectors import joined_routes, sector_count, sector_guide, sector_instances
 from nco.policies.symmetry import SYMMETRIES, augmented
@@ -214,9 +214,11 @@ class PolicySolver:
         this call's first rounds) fits in what is left; when not even the first round would
         fit, the caller gets ``[]``, unless ``always_answer`` (the policy's answer must exist
         even past the limit). A large instance whose whole greedy rollout would not fit the
-        limit is decoded in sectors (:mod:`nco.policies.sectors`, when it has coordinates): the
-        merge with a heatmap read sector by sector, then one greedy round per turn of the
-        sectors' boundaries, :data:`SECTOR_TURNS`, each priced by the one before.
+        limit is decoded in sectors (:mod:`nco.policies.sectors`, when it has coordinates):
+        merges with a heatmap read sector by sector (the plain one, then sampled ones, each one
+        more savings pass over the same heatmap, as many as fit), then, only if a merge ran,
+        one greedy round per turn of the sectors' boundaries, :data:`SECTOR_TURNS`, each priced
+        by the one before.
 
         The policy was trained without a fleet limit, so it decodes without one; a solution with
         more routes than vehicles has its giant tour re-cut to the fleet (possibly overloaded:
@@ -235,19 +237,24 @@ class PolicySolver:
         size = instance.num_customers + 1
         greedy = rollout_seconds(size, self._greedy_seconds)  # one rollout; measured by the first rounds
         sectored = time_limit is not None and greedy > time_limit and sector_count(instance) > 1
-        rounds = [("sector-merge" if sectored else "merge", 1, 1)] if merges else []
+        # Sampled merges lead only in sectors: on training-city arms (n = 200, 500) eight of them
+        # made worse GA starts than the merge followed by greedy rollouts, which differ more.
+        rounds = [("sector-merge", k, 1) if sectored else ("merge", 1, 1)] if merges else []
         if not sectored:  # else the sectors' greedy rounds follow the merge
             rounds += [("greedy", 1, 1)] + ([("merge", 1, SYMMETRIES)] if merges else []) + [("greedy", 1, SYMMETRIES)]
             rounds += [("multistart", min(MAX_STARTS, size - 1), 1)] + [("sample", SAMPLES_PER_ROUND, 1)] * 8
         found: dict[tuple, tuple[float, Routes]] = {}
         for r, (kind, count, symmetries) in enumerate(rounds):
             left = None if time_limit is None else time_limit - (time.perf_counter() - start)
+            if left is not None and kind.endswith("merge"):  # as many sampled merges as fit
+                spare = left / greedy - _round_rollouts(kind, 1, symmetries, size)
+                count = max(1, min(count, 1 + int(spare / SAVINGS_PASS_ROLLOUTS)))
             rollouts = _round_rollouts(kind, count, symmetries, size)
             if left is not None and greedy * rollouts > left and not (always_answer and r == 0):
                 break
             tic = time.perf_counter()
             if kind == "sector-merge":
-                decoded = [self._sector_merge(unlimited)]
+                decoded = self._sector_merges(unlimited, count, seed + r)
             else:
                 decoded = self._decode([unlimited], kind, count, seed + r, None, symmetries)[0]
             for cost, routes in decoded:
@@ -258,7 +265,7 @@ class PolicySolver:
                 self._greedy_seconds = 0.5 * (self._greedy_seconds + greedy / rollout_seconds(size, 1.0))
             if len(found) >= k:
                 break
-        if sectored and len(found) < k:
+        if sectored and found and len(found) < k:  # sector greedy (~25 % above savings) only beside a merge
             left = time_limit - (time.perf_counter() - start)
             for key, value in self._sector_rounds(unlimited, k - len(found), seed, left, always_answer and not found).items():
                 found.setdefault(key, value)
@@ -266,16 +273,18 @@ class PolicySolver:
         return [_fit_fleet(instance, routes) for routes in ranked]
 
     @torch.inference_mode()
-    def _sector_merge(self, unlimited: Instance) -> tuple[float, Routes]:
-        """``(cost, routes)`` of the merge of a large ACVRP instance whose heatmap comes from
-        its sectors, encoded side by side (:func:`nco.policies.sectors.sector_guide`)."""
+    def _sector_merges(self, unlimited: Instance, count: int, seed: int) -> list[tuple[float, Routes]]:
+        """``(cost, routes)`` of ``count`` merges of a large ACVRP instance (the first plain, the
+        others sampled) whose heatmap comes from its sectors, encoded side by side
+        (:func:`nco.policies.sectors.sector_guide`)."""
         subs, maps = sector_instances(unlimited)
         with _torch_threads(self.threads):
             inputs = {key: value.to(self.device) for key, value in instances_to_tensors(subs, "acvrp").items()}
             parts = self.policy.move_log_probs(inputs, "acvrp").cpu().numpy()
         guide = sector_guide(unlimited.num_customers + 1, maps, parts)
-        routes = guided_savings_routes(unlimited, guide, MERGE_WEIGHT)
-        return float(check(unlimited, routes).cost), routes
+        rng = np.random.default_rng(seed)
+        merged = perturbed_savings_routes(unlimited, guide, MERGE_WEIGHT, count, MERGE_NOISE, rng)
+        return [(float(check(unlimited, routes).cost), routes) for routes in merged]
 
     def _sector_rounds(
         self, unlimited: Instance, k: int, seed: int, time_limit: float, always_answer: bool
@@ -384,13 +393,13 @@ def _round_rollouts(kind: str, count: int, symmetries: int, size: int) -> float:
     """What a round of :meth:`PolicySolver.solutions` costs, in greedy rollouts (one orientation).
 
     A merge in eight orientations measured 5.7-7.5 times one (the encoder, repeated, dominates);
-    a sector merge (:meth:`PolicySolver._sector_merge`) 0.25 / 0.20 greedy rollouts at n = 500 /
-    999 (40 / 89 ms), against 0.55-0.68 for the whole instance's.
+    a sector merge (:meth:`PolicySolver._sector_merges`) 0.25 / 0.20 greedy rollouts at n = 500 /
+    999 (40 / 89 ms), against 0.55-0.68 for the whole instance's. Each of a merge round's
+    ``count - 1`` sampled merges adds one savings pass.
     """
-    if kind == "sector-merge":
-        return SECTOR_MERGE_ROLLOUTS
-    if kind == "merge":
-        return merge_rollouts(size) * symmetries
+    if kind.endswith("merge"):
+        heatmaps = SECTOR_MERGE_ROLLOUTS if kind == "sector-merge" else merge_rollouts(size) * symmetries
+        return heatmaps + (count - 1) * symmetries * SAVINGS_PASS_ROLLOUTS
     rollouts = 1.0 if kind == "greedy" else 1 + count / ROLLOUTS_PER_GREEDY
     return rollouts * (_turned_rollouts(size) if symmetries > 1 else 1.0)
 

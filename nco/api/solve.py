@@ -153,13 +153,13 @@ def _import_method(method: str, with_policy: bool = True) -> None:
 
 
 def _policy_may_fit(options: Options, customers: int) -> bool:
-    """Whether method ``nco`` could use the policy: its first round must fit the refiner's share
-    of the limit for its starts (never at 2000 stops within 5 s, where loading the policy and
-    torch would only cost time)."""
+    """Whether method ``nco`` could use the policy: its first round must fit what the refiner
+    gives its starts (never at 2000 stops within 5 s, where loading the policy and torch would
+    only cost time)."""
     from nco.policies.budget import first_round_fits
-    from nco.refine import GeneticParams
+    from nco.refine.solver import start_seconds
 
-    return options.method != "nco" or first_round_fits(customers, GeneticParams.start_share * options.time_limit)
+    return options.method != "nco" or first_round_fits(customers, start_seconds(customers, options.time_limit))
 
 
 def _options(**values: Any) -> Options:

@@ -45,8 +45,8 @@ class GeneticParams:
     num_starts
         K: solutions asked from the start source (the policy's best K, its merge first).
     start_share
-        Share of a time limit the start source may use (the policy's first, greedy
-        solution always comes, even past it).
+        Share of a time limit the start source may use (all of it when the rest could not
+        start a search: :func:`nco.refine.solver.start_seconds`).
     start_education_share
         Share of the search's time (what is left after computing the starts) that educating
         the starts may take. They are educated best first and the first always is; the rest

@@ -23,8 +23,9 @@ from nco.stop import MaxRuntime, StoppingCriterion
 from nco.validate import validate, validated_solution
 
 # Seconds per (n + 1)**2 before the genetic search can start; below that much time left, the
-# best start is the answer (the C++ set-up cannot be interrupted).
-GA_STARTUP_SECONDS = 4e-7
+# best start is the answer (the C++ set-up cannot be interrupted). Measured 3 December: 0.03-0.04 s
+# at n = 500, 0.09-0.11 s at n = 1000, the other core busy; twice that, for a loaded machine.
+GA_STARTUP_SECONDS = 2e-7
 
 
 def refine(
@@ -48,8 +49,9 @@ def refine(
         Random seed of the start source and of the search.
     starts
         A start source (:class:`nco.refine.starts.StartSource`) asked for ``params.num_starts``
-        solutions within ``params.start_share`` of the time left, or ready-made starts (plain
-        route sets count as origin ``"given"``).
+        solutions within :func:`start_seconds` (``params.start_share`` of the time left, or all
+        of it when no search could start after them), or ready-made starts (plain route sets
+        count as origin ``"given"``).
         Defaults to :func:`nco.refine.starts.policy_starts` (savings, then the shipped policy).
     params
         Algorithm settings; see :class:`GeneticParams` for the defaults.
@@ -70,12 +72,12 @@ def refine(
     source = policy_starts() if starts is None else starts
     if callable(source):
         left = stop.remaining()
-        given = source(instance, params.num_starts, seed, None if math.isinf(left) else params.start_share * left)
+        given = source(instance, params.num_starts, seed, None if math.isinf(left) else start_seconds(instance.num_customers, left, params))
     else:
         given = [start if isinstance(start, Start) else Start(start, "given") for start in source]
     starting = time.perf_counter() - stop.start
     routes = [start.routes for start in given]
-    result = _best_start(instance, routes, stop) if stop.remaining() < startup_seconds(instance) else None
+    result = _best_start(instance, routes, stop) if stop.remaining() < startup_seconds(instance.num_customers) else None
     if result is None:  # time for a search, or no feasible start to fall back on
         result = GeneticAlgorithm(instance, params, seed).run(stop, routes, callback)
     result.timings["starts"] = starting
@@ -83,10 +85,18 @@ def refine(
     return result
 
 
-def startup_seconds(instance: Instance) -> float:
+def start_seconds(num_customers: int, left: float, params: GeneticParams = GeneticParams()) -> float:
+    """What the start source may spend of ``left`` seconds: ``params.start_share`` of them, or
+    all of them when the rest could not start a search anyway (then the best start is the
+    answer, and it may as well be the best the whole budget can build)."""
+    share = params.start_share * left
+    return left if left - share < startup_seconds(num_customers) else share
+
+
+def startup_seconds(num_customers: int) -> float:
     """Expected seconds before the search's first iteration: PyVRP's data and granular
-    neighbourhoods, O(n**2) (measured 0.4 s at n = 1000 on a loaded 2-core VM)."""
-    return GA_STARTUP_SECONDS * (instance.num_customers + 1) ** 2
+    neighbourhoods, O(n**2) (:data:`GA_STARTUP_SECONDS`: 0.2 s at n = 1000)."""
+    return GA_STARTUP_SECONDS * (num_customers + 1) ** 2
 
 
 def _best_start(instance: Instance, starts: Sequence[Routes], stop: StoppingCriterion) -> Result | None:

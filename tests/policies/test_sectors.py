@@ -77,4 +77,13 @@ def test_sectored_answers_start_with_the_sector_merge(small_sectors, solver, sam
     instance = sample(60, 1, seed=2)[0].replace(num_vehicles=None)
     solver._greedy_seconds = 10.0 / rollout_seconds(61, 1.0)  # a whole rollout priced at 10 s
     found = solver.solutions(instance, 3, time_limit=1e-9, always_answer=True)
-    assert found == [solver._sector_merge(instance)[1]]
+    assert found == [routes for _, routes in solver._sector_merges(instance, 1, 0)]
+
+
+def test_sectored_answers_are_sampled_merges_as_many_as_fit(small_sectors, solver, sample):
+    instance = sample(60, 1, seed=2)[0].replace(num_vehicles=None)
+    solver._greedy_seconds = 10.0 / rollout_seconds(61, 1.0)  # a whole rollout at 10 s, a sector merge at 2.5 s
+    merges = sorted(solver._sector_merges(instance, 3, 0), key=lambda item: item[0])
+    assert len({tuple(map(tuple, routes)) for _, routes in merges}) == 3
+    assert solver.solutions(instance, 3, time_limit=5.0) == [routes for _, routes in merges]  # two more passes fit
+    assert solver.solutions(instance, 3, time_limit=2.0) == []  # no merge: no sector greedy either

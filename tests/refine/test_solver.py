@@ -10,6 +10,7 @@ import pytest
 
 from nco.instance import Instance
 from nco.refine import GeneticParams, refine, solve
+from nco.refine.solver import start_seconds
 from nco.refine.starts import construction_starts, policy_starts, random_starts
 from nco.stop import MaxIterations, MaxRuntime
 from nco.validate import check, validate
@@ -99,6 +100,12 @@ def test_a_start_source_gets_num_starts_and_a_share_of_the_time(cvrp):
     refine(cvrp, MaxRuntime(0.2), seed=4, starts=source, params=params)
     assert asked[0] == (3, 4, None)  # no time limit
     assert asked[1][:2] == (3, 4) and 0.09 <= asked[1][2] <= 0.1
+
+
+def test_starts_get_the_whole_budget_when_no_search_could_follow():
+    params = GeneticParams(start_share=0.25)
+    assert start_seconds(100, 2.0, params) == 0.5  # the search starts in about 4 ms at n = 100
+    assert start_seconds(1000, 0.25, params) == 0.25  # about 0.2 s before it could start at n = 1000
 
 
 def test_solve_reports_the_start_costs(cvrp):
