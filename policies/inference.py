@@ -54,7 +54,10 @@ MERGE_WEIGHT = 0.001
 # 4.00 / 4.84 %. Most of the gain at n = 100 is the perturbation's; at n = 200 the policy adds
 # about half a point.
 MERGE_NOISE = 3.0
-SECTOR_MERGE_ROLLOUTS = 0.25  # a sector merge's price in greedy rollouts (measured 0.20-0.25)
+# A sector merge's price in greedy rollouts: measured (3 December, oslo-east) 0.27 at n = 500,
+# 0.19-0.20 at n = 1000, where it decides whether the merge fits the starts' 0.125 s of a 0.5 s
+# budget (at 0.25 it never did: the arm then bred from random tours).
+SECTOR_MERGE_ROLLOUTS = 0.2
 # Turns of the sectors' boundaries (fractions of a sector) for a large instance's rounds: each
 # halves the gaps the ones before left, so k starts cut the instance in k different ways.
 SECTOR_TURNS = (0.0, 0.5, 0.25, 0.75, 0.125, 0.625, 0.375, 0.875)
@@ -206,7 +209,8 @@ class PolicySolver:
         """Up to ``k`` distinct route sets for ``instance`` that fit its fleet, best first.
 
         For ACVRP the policy-guided savings first (``"merge"``: no rollout, the cheapest and
-        the best single answer), then greedy, the merge and greedy in the map's eight
+        the best single answer), then greedy, sampled merges (noise on the same heatmap, one
+        savings pass each, as many as fit), the merge and greedy in the map's eight
         orientations (``"+aug"``), POMO multistart (up to 64 first customers), then rounds of
         :data:`SAMPLING_TEMPERATURE` sampling, until ``k`` distinct solutions (the same routes in
         any order count once) are in hand; ATSP skips the merges. With ``time_limit``, a round
@@ -215,8 +219,8 @@ class PolicySolver:
         fit, the caller gets ``[]``, unless ``always_answer`` (the policy's answer must exist
         even past the limit). A large instance whose whole greedy rollout would not fit the
         limit is decoded in sectors (:mod:`nco.policies.sectors`, when it has coordinates):
-        merges with a heatmap read sector by sector (the plain one, then sampled ones, each one
-        more savings pass over the same heatmap, as many as fit), then, only if a merge ran,
+        merges with a heatmap read sector by sector (the plain one, then sampled ones, as many
+        as fit), then, only if a merge ran,
         one greedy round per turn of the sectors' boundaries, :data:`SECTOR_TURNS`, each priced
         by the one before.
 
@@ -237,24 +241,32 @@ class PolicySolver:
         size = instance.num_customers + 1
         greedy = rollout_seconds(size, self._greedy_seconds)  # one rollout; measured by the first rounds
         sectored = time_limit is not None and greedy > time_limit and sector_count(instance) > 1
-        # Sampled merges lead only in sectors: on training-city arms (n = 200, 500) eight of them
-        # made worse GA starts than the merge followed by greedy rollouts, which differ more.
-        rounds = [("sector-merge", k, 1) if sectored else ("merge", 1, 1)] if merges else []
-        if not sectored:  # else the sectors' greedy rounds follow the merge
-            rounds += [("greedy", 1, 1)] + ([("merge", 1, SYMMETRIES)] if merges else []) + [("greedy", 1, SYMMETRIES)]
+        # The merge's heatmap is kept for sampled merges ("resample"), a savings pass each. On
+        # training-city arms (n = 200, 500) eight merges made worse GA starts than the merge and
+        # a greedy rollout, which differs more; sampled merges then fill up the starts.
+        first = ("sector-merge" if sectored else "merge", 1, 1)
+        rounds = [first, ("resample", k - 1, 1)] if merges and sectored else [first] if merges else []
+        if not sectored:  # else the sectors' greedy rounds follow the merges
+            rounds += [("greedy", 1, 1)] + ([("resample", k - 2, 1), ("merge", 1, SYMMETRIES)] if merges else [])
+            rounds += [("greedy", 1, SYMMETRIES)]
             rounds += [("multistart", min(MAX_STARTS, size - 1), 1)] + [("sample", SAMPLES_PER_ROUND, 1)] * 8
         found: dict[tuple, tuple[float, Routes]] = {}
+        guide, rng = None, np.random.default_rng(seed)
         for r, (kind, count, symmetries) in enumerate(rounds):
             left = None if time_limit is None else time_limit - (time.perf_counter() - start)
-            if left is not None and kind.endswith("merge"):  # as many sampled merges as fit
-                spare = left / greedy - _round_rollouts(kind, 1, symmetries, size)
-                count = max(1, min(count, 1 + int(spare / SAVINGS_PASS_ROLLOUTS)))
+            if kind == "resample":  # as many as fit
+                if left is not None:
+                    count = min(count, int(left / (greedy * SAVINGS_PASS_ROLLOUTS)))
+                if guide is None or count < 1:
+                    continue
             rollouts = _round_rollouts(kind, count, symmetries, size)
             if left is not None and greedy * rollouts > left and not (always_answer and r == 0):
                 break
             tic = time.perf_counter()
-            if kind == "sector-merge":
-                decoded = self._sector_merges(unlimited, count, seed + r)
+            if kind in ("sector-merge", "resample") or (kind == "merge" and symmetries == 1):
+                if guide is None:
+                    guide = self._heatmap(unlimited, sectored)
+                decoded = _guided(unlimited, guide, count, rng, plain=kind != "resample")
             else:
                 decoded = self._decode([unlimited], kind, count, seed + r, None, symmetries)[0]
             for cost, routes in decoded:
@@ -273,18 +285,15 @@ class PolicySolver:
         return [_fit_fleet(instance, routes) for routes in ranked]
 
     @torch.inference_mode()
-    def _sector_merges(self, unlimited: Instance, count: int, seed: int) -> list[tuple[float, Routes]]:
-        """``(cost, routes)`` of ``count`` merges of a large ACVRP instance (the first plain, the
-        others sampled) whose heatmap comes from its sectors, encoded side by side
-        (:func:`nco.policies.sectors.sector_guide`)."""
-        subs, maps = sector_instances(unlimited)
+    def _heatmap(self, unlimited: Instance, sectored: bool = False) -> np.ndarray:
+        """``(M, M)`` log-probabilities of the policy's moves on ``unlimited`` (ACVRP, no fleet
+        limit): :meth:`MatrixPolicy.move_log_probs` of the whole instance, or of its sectors
+        encoded side by side (:func:`nco.policies.sectors.sector_guide`)."""
+        subs, maps = sector_instances(unlimited) if sectored else ([unlimited], None)
         with _torch_threads(self.threads):
             inputs = {key: value.to(self.device) for key, value in instances_to_tensors(subs, "acvrp").items()}
             parts = self.policy.move_log_probs(inputs, "acvrp").cpu().numpy()
-        guide = sector_guide(unlimited.num_customers + 1, maps, parts)
-        rng = np.random.default_rng(seed)
-        merged = perturbed_savings_routes(unlimited, guide, MERGE_WEIGHT, count, MERGE_NOISE, rng)
-        return [(float(check(unlimited, routes).cost), routes) for routes in merged]
+        return sector_guide(unlimited.num_customers + 1, maps, parts) if sectored else parts[0]
 
     def _sector_rounds(
         self, unlimited: Instance, k: int, seed: int, time_limit: float, always_answer: bool
@@ -380,26 +389,34 @@ class PolicySolver:
         found = []
         for c, inst in enumerate(chunk):
             unlimited = inst.replace(num_vehicles=None) if problem == "acvrp" else inst
-            merged = []
-            for a in range(symmetries):
-                guide = guides[a * len(chunk) + c]
-                for routes in perturbed_savings_routes(unlimited, guide, MERGE_WEIGHT, count, MERGE_NOISE, rng):
-                    merged.append((float(check(unlimited, routes).cost), routes))
-            found.append(merged)
+            oriented = (_guided(unlimited, guides[a * len(chunk) + c], count, rng, True) for a in range(symmetries))
+            found.append([item for merged in oriented for item in merged])
         return found
+
+
+def _guided(
+    unlimited: Instance, guide: np.ndarray, count: int, rng: np.random.Generator, plain: bool
+) -> list[tuple[float, Routes]]:
+    """``(cost, routes)`` of ``count`` merges over ``guide`` (the first plain if ``plain``, the
+    others with :data:`MERGE_NOISE`), the cost the validator's."""
+    merged = perturbed_savings_routes(unlimited, guide, MERGE_WEIGHT, count, MERGE_NOISE, rng, plain)
+    return [(float(check(unlimited, routes).cost), routes) for routes in merged]
 
 
 def _round_rollouts(kind: str, count: int, symmetries: int, size: int) -> float:
     """What a round of :meth:`PolicySolver.solutions` costs, in greedy rollouts (one orientation).
 
     A merge in eight orientations measured 5.7-7.5 times one (the encoder, repeated, dominates);
-    a sector merge (:meth:`PolicySolver._sector_merges`) 0.25 / 0.20 greedy rollouts at n = 500 /
-    999 (40 / 89 ms), against 0.55-0.68 for the whole instance's. Each of a merge round's
-    ``count - 1`` sampled merges adds one savings pass.
+    a sector merge (:meth:`PolicySolver._heatmap` of the sectors and a savings pass) 0.27 / 0.20
+    greedy rollouts at n = 500 / 1000, against 0.55-0.68 for the whole instance's;
+    ``count`` sampled merges over a heatmap already computed (``"resample"``) one savings pass each.
     """
-    if kind.endswith("merge"):
-        heatmaps = SECTOR_MERGE_ROLLOUTS if kind == "sector-merge" else merge_rollouts(size) * symmetries
-        return heatmaps + (count - 1) * symmetries * SAVINGS_PASS_ROLLOUTS
+    if kind == "resample":
+        return count * SAVINGS_PASS_ROLLOUTS
+    if kind == "sector-merge":
+        return SECTOR_MERGE_ROLLOUTS
+    if kind == "merge":
+        return merge_rollouts(size) * symmetries
     rollouts = 1.0 if kind == "greedy" else 1 + count / ROLLOUTS_PER_GREEDY
     return rollouts * (_turned_rollouts(size) if symmetries > 1 else 1.0)
 

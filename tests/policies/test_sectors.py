@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from nco.baselines.heuristics import guided_savings_routes, perturbed_savings_routes
 from nco.policies import sectors
 from nco.policies.budget import rollout_seconds
+from nco.policies.inference import MERGE_NOISE, MERGE_WEIGHT
 from nco.policies.sectors import joined_routes, sector_count, sector_guide, sector_instances
 from nco.validate import check
 
@@ -77,13 +79,16 @@ def test_sectored_answers_start_with_the_sector_merge(small_sectors, solver, sam
     instance = sample(60, 1, seed=2)[0].replace(num_vehicles=None)
     solver._greedy_seconds = 10.0 / rollout_seconds(61, 1.0)  # a whole rollout priced at 10 s
     found = solver.solutions(instance, 3, time_limit=1e-9, always_answer=True)
-    assert found == [routes for _, routes in solver._sector_merges(instance, 1, 0)]
+    assert found == [guided_savings_routes(instance, solver._heatmap(instance, sectored=True), MERGE_WEIGHT)]
 
 
-def test_sectored_answers_are_sampled_merges_as_many_as_fit(small_sectors, solver, sample):
+def test_sectored_answers_are_merges_as_many_as_fit(small_sectors, solver, sample):
     instance = sample(60, 1, seed=2)[0].replace(num_vehicles=None)
-    solver._greedy_seconds = 10.0 / rollout_seconds(61, 1.0)  # a whole rollout at 10 s, a sector merge at 2.5 s
-    merges = sorted(solver._sector_merges(instance, 3, 0), key=lambda item: item[0])
-    assert len({tuple(map(tuple, routes)) for _, routes in merges}) == 3
-    assert solver.solutions(instance, 3, time_limit=5.0) == [routes for _, routes in merges]  # two more passes fit
-    assert solver.solutions(instance, 3, time_limit=2.0) == []  # no merge: no sector greedy either
+    solver._greedy_seconds = 10.0 / rollout_seconds(61, 1.0)  # a whole rollout at 10 s, a sector merge at 2 s
+    guide = solver._heatmap(instance, sectored=True)
+    merges = perturbed_savings_routes(instance, guide, MERGE_WEIGHT, 3, MERGE_NOISE, np.random.default_rng(0))
+    assert len({tuple(map(tuple, routes)) for routes in merges}) == 3
+    costs = [check(instance, routes).cost for routes in merges]
+    expected = [routes for _, routes in sorted(zip(costs, merges), key=lambda item: item[0])]
+    assert solver.solutions(instance, 3, time_limit=5.0) == expected  # two more savings passes fit
+    assert solver.solutions(instance, 3, time_limit=1.5) == []  # no merge: no sector greedy either
