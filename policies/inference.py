@@ -209,8 +209,7 @@ class PolicySolver:
         """Up to ``k`` distinct route sets for ``instance`` that fit its fleet, best first.
 
         For ACVRP the policy-guided savings first (``"merge"``: no rollout, the cheapest and
-        the best single answer), then greedy, sampled merges (noise on the same heatmap, one
-        savings pass each, as many as fit), the merge and greedy in the map's eight
+        the best single answer), then greedy, the merge and greedy in the map's eight
         orientations (``"+aug"``), POMO multistart (up to 64 first customers), then rounds of
         :data:`SAMPLING_TEMPERATURE` sampling, until ``k`` distinct solutions (the same routes in
         any order count once) are in hand; ATSP skips the merges. With ``time_limit``, a round
@@ -219,8 +218,8 @@ class PolicySolver:
         fit, the caller gets ``[]``, unless ``always_answer`` (the policy's answer must exist
         even past the limit). A large instance whose whole greedy rollout would not fit the
         limit is decoded in sectors (:mod:`nco.policies.sectors`, when it has coordinates):
-        merges with a heatmap read sector by sector (the plain one, then sampled ones, as many
-        as fit), then, only if a merge ran,
+        merges with a heatmap read sector by sector (the plain one, then sampled ones, noise on
+        the same heatmap, one savings pass each, as many as fit), then, only if a merge ran,
         one greedy round per turn of the sectors' boundaries, :data:`SECTOR_TURNS`, each priced
         by the one before.
 
@@ -241,14 +240,14 @@ class PolicySolver:
         size = instance.num_customers + 1
         greedy = rollout_seconds(size, self._greedy_seconds)  # one rollout; measured by the first rounds
         sectored = time_limit is not None and greedy > time_limit and sector_count(instance) > 1
-        # The merge's heatmap is kept for sampled merges ("resample"), a savings pass each. On
-        # training-city arms (n = 200, 500) eight merges made worse GA starts than the merge and
-        # a greedy rollout, which differs more; sampled merges then fill up the starts.
+        # In sectors the merge's heatmap is kept for sampled merges ("resample"), a savings pass
+        # each. Whole instances do without: on training-city arms (bench/results/
+        # refiner_arms_oslo) sampled merges, first or after greedy, made worse GA starts at
+        # n = 500 than the merge, greedy and their eight orientations, which differ more.
         first = ("sector-merge" if sectored else "merge", 1, 1)
         rounds = [first, ("resample", k - 1, 1)] if merges and sectored else [first] if merges else []
         if not sectored:  # else the sectors' greedy rounds follow the merges
-            rounds += [("greedy", 1, 1)] + ([("resample", k - 2, 1), ("merge", 1, SYMMETRIES)] if merges else [])
-            rounds += [("greedy", 1, SYMMETRIES)]
+            rounds += [("greedy", 1, 1)] + ([("merge", 1, SYMMETRIES)] if merges else []) + [("greedy", 1, SYMMETRIES)]
             rounds += [("multistart", min(MAX_STARTS, size - 1), 1)] + [("sample", SAMPLES_PER_ROUND, 1)] * 8
         found: dict[tuple, tuple[float, Routes]] = {}
         guide, rng = None, np.random.default_rng(seed)
