@@ -130,7 +130,7 @@ def guided_savings_routes(instance: Instance, guide: np.ndarray, weight: float) 
     gain = _gains(instance)
     tails, heads = _candidates(instance, gain > 0, SAVINGS_CANDIDATES)
     depot_distance = max(float(instance.distances[DEPOT, 1:].mean()), 1.0)
-    # Scored on the candidate joins only: n * 64 of them, not n**2 (a third of the time at n = 1000).
+    # Scored on the candidate joins only (n * 64 of them, not n**2): the same joins, in the same order.
     priority = gain[tails, heads] / depot_distance
     priority += weight * np.nan_to_num(guide[tails + 1, heads + 1], posinf=0.0, neginf=0.0)
     # _join stops at the first non-positive priority (for savings, a join that costs distance)
