@@ -253,19 +253,18 @@ class PolicySolver:
         guide, rng = None, np.random.default_rng(seed)
         for r, (kind, count, symmetries) in enumerate(rounds):
             left = None if time_limit is None else time_limit - (time.perf_counter() - start)
-            if kind == "resample":  # as many as fit
-                if left is not None:
-                    count = min(count, int(left / (greedy * SAVINGS_PASS_ROLLOUTS)))
-                if guide is None or count < 1:
-                    continue
+            if kind == "resample" and left is not None:  # as many as fit
+                count = min(count, int(left / (greedy * SAVINGS_PASS_ROLLOUTS)))
+            if count < 1:
+                continue
             rollouts = _round_rollouts(kind, count, symmetries, size)
             if left is not None and greedy * rollouts > left and not (always_answer and r == 0):
                 break
             tic = time.perf_counter()
-            if kind in ("sector-merge", "resample") or (kind == "merge" and symmetries == 1):
-                if guide is None:
-                    guide = self._heatmap(unlimited, sectored)
-                decoded = _guided(unlimited, guide, count, rng, plain=kind != "resample")
+            if kind == "sector-merge":  # the first round: "resample" only ever follows it
+                guide = self._sector_heatmap(unlimited)
+            if kind in ("sector-merge", "resample"):
+                decoded = _guided(unlimited, guide, count, rng, plain=kind == "sector-merge")
             else:
                 decoded = self._decode([unlimited], kind, count, seed + r, None, symmetries)[0]
             for cost, routes in decoded:
@@ -284,15 +283,14 @@ class PolicySolver:
         return [_fit_fleet(instance, routes) for routes in ranked]
 
     @torch.inference_mode()
-    def _heatmap(self, unlimited: Instance, sectored: bool = False) -> np.ndarray:
-        """``(M, M)`` log-probabilities of the policy's moves on ``unlimited`` (ACVRP, no fleet
-        limit): :meth:`MatrixPolicy.move_log_probs` of the whole instance, or of its sectors
-        encoded side by side (:func:`nco.policies.sectors.sector_guide`)."""
-        subs, maps = sector_instances(unlimited) if sectored else ([unlimited], None)
+    def _sector_heatmap(self, unlimited: Instance) -> np.ndarray:
+        """``(M, M)`` log-probabilities of the policy's moves on a large ACVRP instance without
+        fleet limit, from its sectors encoded side by side (:func:`nco.policies.sectors.sector_guide`)."""
+        subs, maps = sector_instances(unlimited)
         with _torch_threads(self.threads):
             inputs = {key: value.to(self.device) for key, value in instances_to_tensors(subs, "acvrp").items()}
             parts = self.policy.move_log_probs(inputs, "acvrp").cpu().numpy()
-        return sector_guide(unlimited.num_customers + 1, maps, parts) if sectored else parts[0]
+        return sector_guide(unlimited.num_customers + 1, maps, parts)
 
     def _sector_rounds(
         self, unlimited: Instance, k: int, seed: int, time_limit: float, always_answer: bool
@@ -406,7 +404,7 @@ def _round_rollouts(kind: str, count: int, symmetries: int, size: int) -> float:
     """What a round of :meth:`PolicySolver.solutions` costs, in greedy rollouts (one orientation).
 
     A merge in eight orientations measured 5.7-7.5 times one (the encoder, repeated, dominates);
-    a sector merge (:meth:`PolicySolver._heatmap` of the sectors and a savings pass) 0.27 / 0.20
+    a sector merge (:meth:`PolicySolver._sector_heatmap` and a savings pass) 0.27 / 0.20
     greedy rollouts at n = 500 / 1000, against 0.55-0.68 for the whole instance's;
     ``count`` sampled merges over a heatmap already computed (``"resample"``) one savings pass each.
     """

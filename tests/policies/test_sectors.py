@@ -79,13 +79,13 @@ def test_sectored_answers_start_with_the_sector_merge(small_sectors, solver, sam
     instance = sample(60, 1, seed=2)[0].replace(num_vehicles=None)
     solver._greedy_seconds = 10.0 / rollout_seconds(61, 1.0)  # a whole rollout priced at 10 s
     found = solver.solutions(instance, 3, time_limit=1e-9, always_answer=True)
-    assert found == [guided_savings_routes(instance, solver._heatmap(instance, sectored=True), MERGE_WEIGHT)]
+    assert found == [guided_savings_routes(instance, solver._sector_heatmap(instance), MERGE_WEIGHT)]
 
 
 def test_sectored_answers_are_merges_as_many_as_fit(small_sectors, solver, sample):
     instance = sample(60, 1, seed=2)[0].replace(num_vehicles=None)
     solver._greedy_seconds = 10.0 / rollout_seconds(61, 1.0)  # a whole rollout at 10 s, a sector merge at 2 s
-    guide = solver._heatmap(instance, sectored=True)
+    guide = solver._sector_heatmap(instance)
     merges = perturbed_savings_routes(instance, guide, MERGE_WEIGHT, 3, MERGE_NOISE, np.random.default_rng(0))
     assert len({tuple(map(tuple, routes)) for routes in merges}) == 3
     costs = [check(instance, routes).cost for routes in merges]
