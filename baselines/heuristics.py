@@ -127,8 +127,7 @@ def guided_savings_routes(instance: Instance, guide: np.ndarray, weight: float) 
     list[list[int]]
         Routes (unvalidated) serving every customer once, each within capacity.
     """
-    # One plain merge: the generator is never drawn from.
-    return perturbed_savings_routes(instance, guide, weight, 1, 0.0, np.random.default_rng(0))[0]
+    return _guided_join(instance, _guided_candidates(instance), guide, weight)
 
 
 def perturbed_savings_routes(
@@ -149,21 +148,36 @@ def perturbed_savings_routes(
     The policy's ``"merge:K"`` passes its log-probabilities; an all-zero guide is randomised
     savings, the control that says what the noise alone is worth (``bench/policy.py``).
     """
-    gain = _gains(instance)
-    tails, heads = _candidates(instance, gain > 0, SAVINGS_CANDIDATES)
-    depot_distance = max(float(instance.distances[DEPOT, 1:].mean()), 1.0)
-    saving = gain[tails, heads] / depot_distance
+    candidates = _guided_candidates(instance)
     samples = []
     for j in range(count):
         noisy = guide if plain and j == 0 else guide + noise * rng.standard_normal(guide.shape)
-        # Scored on the candidate joins only (n * 64 of them, not n**2): the same joins, in the same order.
-        priority = saving + weight * np.nan_to_num(noisy[tails + 1, heads + 1], posinf=0.0, neginf=0.0)
-        # _join stops at the first non-positive priority (for savings, a join that costs distance)
-        # once the fleet allows: shifted above 0, every usable join is considered, in the guide's order.
-        if priority.size:
-            priority += 1.0 - priority.min()
-        samples.append(_join(instance, tails, heads, priority))
+        samples.append(_guided_join(instance, candidates, noisy, weight))
     return samples
+
+
+def _guided_candidates(instance: Instance) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(tails, heads, saving)``: the joins guided savings considers (positive savings among
+    :data:`SAVINGS_CANDIDATES` nearest successors) and their savings over the mean depot distance."""
+    gain = _gains(instance)
+    tails, heads = _candidates(instance, gain > 0, SAVINGS_CANDIDATES)
+    depot_distance = max(float(instance.distances[DEPOT, 1:].mean()), 1.0)
+    return tails, heads, gain[tails, heads] / depot_distance
+
+
+def _guided_join(
+    instance: Instance, candidates: tuple[np.ndarray, np.ndarray, np.ndarray], guide: np.ndarray, weight: float
+) -> list[list[int]]:
+    """Savings joins of ``candidates`` (:func:`_guided_candidates`) in decreasing order of
+    ``saving + weight * guide[i, j]`` (entries that are not finite count as 0)."""
+    tails, heads, saving = candidates
+    # Scored on the candidate joins only (n * 64 of them, not n**2): the same joins, in the same order.
+    priority = saving + weight * np.nan_to_num(guide[tails + 1, heads + 1], posinf=0.0, neginf=0.0)
+    # _join stops at the first non-positive priority (for savings, a join that costs distance)
+    # once the fleet allows: shifted above 0, every usable join is considered, in the guide's order.
+    if priority.size:
+        priority += 1.0 - priority.min()
+    return _join(instance, tails, heads, priority)
 
 
 def _gains(instance: Instance) -> np.ndarray:
